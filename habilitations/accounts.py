@@ -1,0 +1,101 @@
+"""Account services: identifiants, provisional passwords, password changes. Every write journaled."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from habilitations.journal import Event, journal_write
+from habilitations.models import Caf, IssuedIdentifiant, User
+from habilitations.passwords import generate_provisional_password
+from portal.mail import email_queue, register_email_kind
+
+# No 0/O, no 1/I/L: the guides warn users about them.
+IDENTIFIANT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+IDENTIFIANT_PREFIXES = {"LOG", "ENF", "ACC", "CAF"}
+
+
+def identifiant_generate(*, prefix: str, caf: Caf) -> str:
+    """Reserve a new identifiant: prefix + Caf code + 4 random characters, unique for ever."""
+    if prefix not in IDENTIFIANT_PREFIXES:
+        raise ValueError(f"Unknown identifiant prefix {prefix!r}")
+    for _ in range(50):
+        candidate = prefix + caf.code + "".join(secrets.choice(IDENTIFIANT_ALPHABET) for _ in range(4))
+        try:
+            with transaction.atomic():
+                IssuedIdentifiant.objects.create(value=candidate)
+        except IntegrityError:
+            continue
+        if not User.objects.filter(identifiant=candidate).exists():
+            return candidate
+    raise RuntimeError("No free identifiant found")
+
+
+@transaction.atomic
+def account_create(*, prefix: str, caf: Caf, nom: str, prenom: str, email: str, actor=None, request=None, **fields):
+    """Create an account with no usable password; the identifiant and a provisional password are e-mailed."""
+    user = User(
+        identifiant=identifiant_generate(prefix=prefix, caf=caf), caf=caf, nom=nom, prenom=prenom, email=email,
+        **fields,
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    journal_write(Event.ACCOUNT_CREATED, request=request, user=user, actor=actor, identifiant=user.identifiant)
+    identifiant_send(user, request=request, actor=actor)
+    email_queue("provisional_password", to=user.email, user=user)
+    return user
+
+
+def identifiant_send(user: User, *, request=None, actor=None) -> None:
+    """E-mail the identifiant (never the password): at creation and on "Renvoi de l'identifiant par mail"."""
+    email_queue("identifiant", to=user.email, user=user)
+    journal_write(Event.IDENTIFIANT_SENT, request=request, user=user, actor=actor, identifiant=user.identifiant)
+
+
+def provisional_password_issue(user: User) -> str:
+    """Give the account a fresh provisional password, valid 24 hours. Only the e-mail ever holds the clear value."""
+    password = generate_provisional_password()
+    user.set_password(password)
+    user.provisional_password_expires_at = timezone.now() + settings.PROVISIONAL_PASSWORD_VALIDITY
+    user.save(update_fields=["password", "provisional_password_expires_at"])
+    journal_write(Event.PROVISIONAL_PASSWORD_ISSUED, user=user, identifiant=user.identifiant)
+    return password
+
+
+def provisional_password_request(user: User, *, request=None) -> None:
+    """Queue a provisional-password e-mail (forgotten password). The password is generated when it is sent."""
+    email_queue("provisional_password", to=user.email, user=user, key=f"provisional_password:{uuid.uuid4()}")
+
+
+@transaction.atomic
+def password_change(user: User, new_password: str, *, request=None) -> None:
+    """Set a personal password. The session auth hash changes, which ends every other session of the user."""
+    user.set_password(new_password)
+    user.provisional_password_expires_at = None
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "provisional_password_expires_at", "password_changed_at"])
+    journal_write(Event.PASSWORD_CHANGED, request=request, user=user, actor=user, identifiant=user.identifiant)
+    email_queue("password_changed", to=user.email, user=user, context={"changed_at": user.password_changed_at.isoformat()})
+
+
+def _prepare_provisional_password(email) -> dict:
+    user = User.objects.select_for_update().get(pk=email.user_id)
+    return {
+        "password": provisional_password_issue(user),
+        "valid_hours": int(settings.PROVISIONAL_PASSWORD_VALIDITY.total_seconds() // 3600),
+    }
+
+
+register_email_kind("identifiant", subject="Mon Compte Partenaire : votre identifiant", template="identifiant")
+register_email_kind(
+    "provisional_password",
+    subject="Mon Compte Partenaire : votre mot de passe provisoire",
+    template="provisional_password",
+    prepare=_prepare_provisional_password,
+)
+register_email_kind(
+    "password_changed", subject="Mon Compte Partenaire : votre mot de passe a été modifié", template="password_changed"
+)

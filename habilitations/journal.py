@@ -1,0 +1,89 @@
+"""The portal's one audit journal: append-only, refused UPDATE and DELETE by a PostgreSQL trigger.
+
+Never write a password, a token, a session key or a provisional password in it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Event(models.TextChoices):
+    LOGIN_SUCCESS = "auth.login", "Connexion réussie"
+    LOGIN_FAILURE = "auth.login_failed", "Échec de connexion"
+    LOGIN_REFUSED = "auth.login_refused", "Connexion refusée (compte clôturé ou mot de passe provisoire expiré)"
+    LOCKOUT = "auth.lockout", "Identifiant verrouillé"
+    LOGOUT = "auth.logout", "Déconnexion"
+    SESSION_EXPIRED = "auth.session_expired", "Session expirée"
+    PASSWORD_CHANGED = "auth.password_changed", "Mot de passe modifié"
+    PASSWORD_RESET_REQUESTED = "auth.password_reset_requested", "Mot de passe oublié demandé"
+    PROVISIONAL_PASSWORD_ISSUED = "auth.provisional_password_issued", "Mot de passe provisoire émis"
+    OTP_ENROLLED = "auth.otp_enrolled", "Second facteur enregistré"
+    OTP_VERIFIED = "auth.otp_verified", "Second facteur vérifié"
+    OTP_FAILED = "auth.otp_failed", "Échec du second facteur"
+    BACKUP_CODES_GENERATED = "auth.backup_codes_generated", "Codes de secours générés"
+    ACCOUNT_CREATED = "account.created", "Compte créé"
+    IDENTIFIANT_SENT = "account.identifiant_sent", "Identifiant envoyé par courriel"
+    PROFILE_CHANGED = "account.profile_changed", "Profil modifié"
+
+
+class JournalEntry(models.Model):
+    at = models.DateTimeField("date et heure", default=timezone.now, db_index=True)
+    event = models.CharField("événement", max_length=64, choices=Event.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_entries",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_actions",
+    )
+    identifiant = models.CharField("identifiant saisi", max_length=64, blank=True)
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    user_agent = models.CharField("navigateur", max_length=300, blank=True)
+    data = models.JSONField("détails", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "journal"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="journal_user_at_idx")]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M:%S} {self.get_event_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Le journal est en ajout seul.")
+        super().save(*args, **kwargs)
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
+
+
+def journal_write(event: str, *, request=None, user=None, actor=None, identifiant: str = "", **data) -> JournalEntry:
+    """Append one row. `user` is the account concerned, `actor` who acted (defaults to the request's user)."""
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    return JournalEntry.objects.create(
+        event=event,
+        user=user,
+        actor=actor,
+        identifiant=(identifiant or "")[:64],
+        ip=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        data=data,
+    )

@@ -1,0 +1,208 @@
+"""Forms of the portal: every error in French, next to its field."""
+
+import re
+
+from captcha.fields import CaptchaField
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.core.validators import EmailValidator
+from django.utils import timezone
+
+from habilitations.backends import normalize_identifiant
+from habilitations.journal import Event, journal_write
+
+GENERIC_LOGIN_ERROR = "Identifiant ou mot de passe incorrect."
+
+
+class CleanCharField(forms.CharField):
+    """Refuses NUL and other control characters with a French message instead of Django's generic one."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            raise forms.ValidationError("Ce champ contient un caractère non autorisé.", code="control")
+        return value
+
+
+class LoginForm(forms.Form):
+    username = CleanCharField(
+        label="Identifiant",
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters", "spellcheck": "false"}),
+        error_messages={"required": "Saisissez votre identifiant.", "max_length": GENERIC_LOGIN_ERROR},
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Saisissez votre mot de passe.", "max_length": GENERIC_LOGIN_ERROR},
+    )
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
+            return self.cleaned_data
+        user = authenticate(self.request, username=normalize_identifiant(username), password=password)
+        if user is None:
+            raise forms.ValidationError(GENERIC_LOGIN_ERROR, code="invalid_login")
+        if not user.is_open:
+            journal_write(Event.LOGIN_REFUSED, request=self.request, user=user, identifiant=user.identifiant,
+                          reason="compte_clos")
+            raise forms.ValidationError(
+                "Votre compte n'est pas ouvert ou a été clôturé. Contactez l'administrateur de votre organisme.",
+                code="closed",
+            )
+        if user.provisional_password_expired(timezone.now()):
+            journal_write(Event.LOGIN_REFUSED, request=self.request, user=user, identifiant=user.identifiant,
+                          reason="provisoire_expire")
+            raise forms.ValidationError(
+                "Votre mot de passe provisoire a expiré (il est valable 24 heures). "
+                "Cliquez sur « Mot de passe oublié ? » pour en recevoir un nouveau.",
+                code="provisional_expired",
+            )
+        self.user = user
+        return self.cleaned_data
+
+
+class NewPasswordMixin(forms.Form):
+    new_password1 = forms.CharField(
+        label="Nouveau mot de passe",
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Saisissez le nouveau mot de passe."},
+    )
+    new_password2 = forms.CharField(
+        label="Confirmer le nouveau mot de passe",
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Confirmez le nouveau mot de passe."},
+    )
+
+    def clean_new_password2(self):
+        p1, p2 = self.cleaned_data.get("new_password1"), self.cleaned_data.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError("Les deux mots de passe ne sont pas identiques.", code="mismatch")
+        if p2:
+            try:
+                password_validation.validate_password(p2, self.user)
+            except forms.ValidationError as errors:
+                self.add_error("new_password1", errors)
+        return p2
+
+
+class PasswordChangeForm(NewPasswordMixin):
+    """Current password + new password twice ("Modifier le mot de passe")."""
+
+    old_password = forms.CharField(
+        label="Mot de passe actuel",
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Saisissez votre mot de passe actuel."},
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        if not self.user.check_password(old):
+            raise forms.ValidationError("Le mot de passe actuel est incorrect.", code="wrong_password")
+        return old
+
+
+class PasswordForgottenForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse mail",
+        max_length=320,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Saisissez votre adresse mail.", "invalid": "Saisissez une adresse mail valide."},
+    )
+    captcha = CaptchaField(
+        label="Recopiez les caractères de l'image (distinguez les majuscules et les minuscules)",
+        error_messages={"invalid": "Les caractères recopiés ne correspondent pas à l'image.",
+                        "required": "Recopiez les caractères de l'image."},
+    )
+
+
+class OtpTokenForm(forms.Form):
+    token = CleanCharField(
+        label="Code à usage unique",
+        max_length=40,
+        help_text="Les 6 chiffres affichés par votre application d'authentification, ou un code de secours.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}),
+        error_messages={"required": "Saisissez le code."},
+    )
+
+    def clean_token(self):
+        return re.sub(r"\s", "", self.cleaned_data["token"])
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label="Nouvelle adresse mail",
+        max_length=320,
+        validators=[EmailValidator(message="Saisissez une adresse mail valide.")],
+        error_messages={"required": "Saisissez la nouvelle adresse mail.", "invalid": "Saisissez une adresse mail valide."},
+    )
+    email_confirm = forms.EmailField(
+        label="Confirmer la nouvelle adresse mail",
+        max_length=320,
+        error_messages={"required": "Confirmez la nouvelle adresse mail.", "invalid": "Saisissez une adresse mail valide."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("email") and data.get("email_confirm") and data["email"].lower() != data["email_confirm"].lower():
+            self.add_error("email_confirm", "Les deux adresses mail ne sont pas identiques.")
+        return data
+
+
+PHONE_RE = re.compile(r"^\+?[0-9 .-]{6,20}$")
+
+
+class PhoneChangeForm(forms.Form):
+    telephone = CleanCharField(label="Téléphone", max_length=20, required=False)
+    telephone_confirm = CleanCharField(label="Confirmer le téléphone", max_length=20, required=False)
+
+    def clean_telephone(self):
+        value = self.cleaned_data["telephone"].strip()
+        if value and not PHONE_RE.match(value):
+            raise forms.ValidationError("Saisissez un numéro de téléphone valide, par exemple 01 23 45 67 89.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if "telephone" in data and data.get("telephone", "") != (data.get("telephone_confirm") or "").strip():
+            self.add_error("telephone_confirm", "Les deux numéros de téléphone ne sont pas identiques.")
+        return data
+
+
+class PostalCodeForm(forms.Form):
+    code_postal = CleanCharField(
+        label="Code postal",
+        max_length=5,
+        min_length=5,
+        widget=forms.TextInput(attrs={"placeholder": "ex: 85470", "inputmode": "numeric", "autocomplete": "postal-code"}),
+        error_messages={
+            "required": "Saisissez un code postal.",
+            "max_length": "Un code postal compte 5 chiffres.",
+            "min_length": "Un code postal compte 5 chiffres.",
+        },
+    )
+
+    def clean_code_postal(self):
+        value = self.cleaned_data["code_postal"].strip()
+        if not re.fullmatch(r"\d{5}", value):
+            raise forms.ValidationError("Un code postal compte 5 chiffres, par exemple 06000.", code="format")
+        return value

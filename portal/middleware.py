@@ -1,0 +1,124 @@
+"""Session expiry, account state (closed, provisional password, second factor) and cache headers."""
+
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import urlencode
+
+from habilitations.access.decorators import PUBLIC, SETUP_STEP
+from habilitations.journal import Event, journal_write
+
+logger = logging.getLogger("portal.incident")
+
+SESSION_LOGIN_AT = "_mcp_login_at"
+SESSION_LAST_SEEN = "_mcp_last_seen"
+# Do not rewrite the session on every request of a burst; idle expiry stays exact to this many seconds.
+LAST_SEEN_GRANULARITY = 10
+
+
+def session_start(request) -> None:
+    now = time.time()
+    request.session[SESSION_LOGIN_AT] = now
+    request.session[SESSION_LAST_SEEN] = now
+
+
+def session_touch(request, *, force: bool = False) -> None:
+    now = time.time()
+    if force or now - request.session.get(SESSION_LAST_SEEN, 0) >= LAST_SEEN_GRANULARITY:
+        request.session[SESSION_LAST_SEEN] = now
+
+
+def login_redirect(reason: str):
+    return redirect(f"{reverse('portal:login')}?{urlencode({'raison': reason})}")
+
+
+class SessionExpiryMiddleware:
+    """30 minutes without a request, or 12 hours after login: the session ends and the login page says why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            login_at = request.session.get(SESSION_LOGIN_AT, 0)
+            last_seen = request.session.get(SESSION_LAST_SEEN, 0)
+            reason = None
+            if now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+                reason = "duree"
+            elif now - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+                reason = "inactivite"
+            if reason:
+                user = request.user
+                journal_write(Event.SESSION_EXPIRED, request=request, user=user, actor=user, reason=reason)
+                # Flush without the "logout" journal row: the user did not log out.
+                request.session.flush()
+                from django.contrib.auth.models import AnonymousUser
+
+                request.user = AnonymousUser()
+                return login_redirect(reason)
+            session_touch(request)
+        return self.get_response(request)
+
+
+class AccountStateMiddleware:
+    """Applies, on every request, the state of the account: closed → out; provisional password → change it;
+    second factor required → enrol or verify it. Only setup-step and public views stay reachable meanwhile."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        rule = getattr(view_func, "access_rule", None)
+        if not user.is_open:
+            journal_write(Event.LOGIN_REFUSED, request=request, user=user, actor=user, reason="compte_clos")
+            logout(request)
+            return login_redirect("compte_clos")
+        if rule in (PUBLIC, SETUP_STEP):
+            return None
+        if user.has_provisional_password:
+            return redirect("portal:password_first")
+        if user.requires_otp and not user.is_verified():
+            return redirect("portal:otp_verify")
+        return None
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """Pages of a logged-in user are never kept by browsers or proxies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class IncidentMiddleware:
+    """Gives an unhandled error an incident number, logged with the traceback and shown on the French 500 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        request.incident_id = uuid.uuid4().hex[:12].upper()
+        logger.error("Incident %s on %s %s", request.incident_id, request.method, request.path, exc_info=exception)
+        return None

@@ -1,0 +1,51 @@
+from captcha import views as captcha_views
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from habilitations.access.decorators import public as public_rule
+from portal.views import auth, errors, home, public
+
+portal_patterns = [
+    # Public pages
+    path("", public.accueil, name="accueil"),
+    path("ma-caf/", public.ma_caf, name="ma_caf"),
+    path("regles-d-usage/", public.regles_usage, name="regles_usage"),
+    path("accessibilite/", public.accessibilite, name="accessibilite"),
+    path("informatique-et-libertes/", public.informatique_libertes, name="informatique_libertes"),
+    path("probleme-de-connexion/", public.probleme_connexion, name="probleme_connexion"),
+    # Authentication
+    path("connexion/", auth.login_view, name="login"),
+    path("bailleur/connexion/", auth.login_bailleur, name="login_bailleur"),
+    path("deconnexion/", auth.logout_view, name="logout"),
+    path("mot-de-passe-oublie/", auth.password_forgotten, name="password_forgotten"),
+    path("mot-de-passe-oublie/envoye/", auth.password_forgotten_done, name="password_forgotten_done"),
+    path("premiere-connexion/", auth.password_first, name="password_first"),
+    path("double-authentification/", auth.otp_verify, name="otp_verify"),
+    path("double-authentification/enrolement/", auth.otp_setup, name="otp_setup"),
+    path("session/prolonger/", auth.session_prolong, name="session_prolong"),
+    # Logged in
+    path("accueil/", home.home, name="home"),
+    path("mon-profil/", home.profile, name="profile"),
+    path("mon-profil/mot-de-passe/", auth.password_change_view, name="password_change"),
+    path("mon-profil/adresse-mail/", home.profile_email, name="profile_email"),
+    path("mon-profil/adresse-mail/confirmer/<str:token>/", home.profile_email_confirm, name="profile_email_confirm"),
+    path("mon-profil/telephone/", home.profile_phone, name="profile_phone"),
+    path("mon-profil/codes-de-secours/", auth.backup_codes_regenerate, name="backup_codes"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    # django-simple-captcha's views, declared public (the "Mot de passe oublié ?" page uses them).
+    re_path(r"^captcha/image/(?P<key>\w+)/$", public_rule(captcha_views.captcha_image), name="captcha-image",
+            kwargs={"scale": 1}),
+    re_path(r"^captcha/image/(?P<key>\w+)@2/$", public_rule(captcha_views.captcha_image), name="captcha-image-2x",
+            kwargs={"scale": 2}),
+    re_path(r"^captcha/audio/(?P<key>\w+).wav$", public_rule(captcha_views.captcha_audio), name="captcha-audio"),
+    re_path(r"^captcha/refresh/$", public_rule(captcha_views.captcha_refresh), name="captcha-refresh"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
