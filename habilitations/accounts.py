@@ -37,7 +37,11 @@ def identifiant_generate(*, prefix: str, caf: Caf) -> str:
 def account_create(*, prefix: str, caf: Caf, nom: str, prenom: str, email: str, actor=None, request=None, **fields):
     """Create an account with no usable password; the identifiant and a provisional password are e-mailed."""
     user = User(
-        identifiant=identifiant_generate(prefix=prefix, caf=caf), caf=caf, nom=nom, prenom=prenom, email=email,
+        identifiant=identifiant_generate(prefix=prefix, caf=caf),
+        caf=caf,
+        nom=nom,
+        prenom=prenom,
+        email=email,
         **fields,
     )
     user.set_unusable_password()
@@ -78,7 +82,9 @@ def password_change(user: User, new_password: str, *, request=None) -> None:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "provisional_password_expires_at", "password_changed_at"])
     journal_write(Event.PASSWORD_CHANGED, request=request, user=user, actor=user, identifiant=user.identifiant)
-    email_queue("password_changed", to=user.email, user=user, context={"changed_at": user.password_changed_at.isoformat()})
+    email_queue(
+        "password_changed", to=user.email, user=user, context={"changed_at": user.password_changed_at.isoformat()}
+    )
 
 
 def _prepare_provisional_password(email) -> dict:

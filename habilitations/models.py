@@ -96,9 +96,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = "utilisateurs"
         ordering = ["nom", "prenom"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(identifiant=Upper("identifiant")), name="user_identifiant_uppercase"
-            ),
+            models.CheckConstraint(condition=Q(identifiant=Upper("identifiant")), name="user_identifiant_uppercase"),
             models.CheckConstraint(
                 condition=Q(date_cloture__isnull=True) | Q(date_cloture__gte=F("date_ouverture")),
                 name="user_cloture_after_ouverture",
@@ -167,6 +165,9 @@ class PasswordHistory(models.Model):
         verbose_name_plural = "anciens mots de passe"
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%d/%m/%Y}"
+
 
 def hash_backup_code(code: str) -> str:
     """Backup codes carry 100 random bits, so a fast hash cannot be brute-forced; normalise before hashing."""
@@ -221,3 +222,6 @@ class BackupCode(models.Model):
         verbose_name = "code de secours"
         verbose_name_plural = "codes de secours"
         constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="backup_code_unique")]
+
+    def __str__(self):
+        return f"code de secours n° {self.pk}"

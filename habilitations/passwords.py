@@ -16,9 +16,32 @@ from django.core.exceptions import ValidationError
 
 # Passwords French users pick that Django's English list misses.
 FRENCH_COMMON = {
-    "azerty", "azertyuiop", "motdepasse", "soleil", "bonjour", "doudou", "chouchou", "loulou", "marseille",
-    "caf", "cafcaf", "allocation", "allocations", "partenaire", "moncompte", "moncomptepartenaire", "france",
-    "coucou", "nicolas", "camille", "julien", "jetaime", "qwertz", "password", "administrateur", "utilisateur",
+    "azerty",
+    "azertyuiop",
+    "motdepasse",
+    "soleil",
+    "bonjour",
+    "doudou",
+    "chouchou",
+    "loulou",
+    "marseille",
+    "caf",
+    "cafcaf",
+    "allocation",
+    "allocations",
+    "partenaire",
+    "moncompte",
+    "moncomptepartenaire",
+    "france",
+    "coucou",
+    "nicolas",
+    "camille",
+    "julien",
+    "jetaime",
+    "qwertz",
+    "password",
+    "administrateur",
+    "utilisateur",
 }
 
 

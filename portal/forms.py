@@ -28,7 +28,9 @@ class LoginForm(forms.Form):
     username = CleanCharField(
         label="Identifiant",
         max_length=64,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
         error_messages={"required": "Saisissez votre identifiant.", "max_length": GENERIC_LOGIN_ERROR},
     )
     password = forms.CharField(
@@ -52,15 +54,25 @@ class LoginForm(forms.Form):
         if user is None:
             raise forms.ValidationError(GENERIC_LOGIN_ERROR, code="invalid_login")
         if not user.is_open:
-            journal_write(Event.LOGIN_REFUSED, request=self.request, user=user, identifiant=user.identifiant,
-                          reason="compte_clos")
+            journal_write(
+                Event.LOGIN_REFUSED,
+                request=self.request,
+                user=user,
+                identifiant=user.identifiant,
+                reason="compte_clos",
+            )
             raise forms.ValidationError(
                 "Votre compte n'est pas ouvert ou a été clôturé. Contactez l'administrateur de votre organisme.",
                 code="closed",
             )
         if user.provisional_password_expired(timezone.now()):
-            journal_write(Event.LOGIN_REFUSED, request=self.request, user=user, identifiant=user.identifiant,
-                          reason="provisoire_expire")
+            journal_write(
+                Event.LOGIN_REFUSED,
+                request=self.request,
+                user=user,
+                identifiant=user.identifiant,
+                reason="provisoire_expire",
+            )
             raise forms.ValidationError(
                 "Votre mot de passe provisoire a expiré (il est valable 24 heures). "
                 "Cliquez sur « Mot de passe oublié ? » pour en recevoir un nouveau.",
@@ -130,8 +142,10 @@ class PasswordForgottenForm(forms.Form):
     )
     captcha = CaptchaField(
         label="Recopiez les caractères de l'image (distinguez les majuscules et les minuscules)",
-        error_messages={"invalid": "Les caractères recopiés ne correspondent pas à l'image.",
-                        "required": "Recopiez les caractères de l'image."},
+        error_messages={
+            "invalid": "Les caractères recopiés ne correspondent pas à l'image.",
+            "required": "Recopiez les caractères de l'image.",
+        },
     )
 
 
@@ -153,12 +167,18 @@ class EmailChangeForm(forms.Form):
         label="Nouvelle adresse mail",
         max_length=320,
         validators=[EmailValidator(message="Saisissez une adresse mail valide.")],
-        error_messages={"required": "Saisissez la nouvelle adresse mail.", "invalid": "Saisissez une adresse mail valide."},
+        error_messages={
+            "required": "Saisissez la nouvelle adresse mail.",
+            "invalid": "Saisissez une adresse mail valide.",
+        },
     )
     email_confirm = forms.EmailField(
         label="Confirmer la nouvelle adresse mail",
         max_length=320,
-        error_messages={"required": "Confirmez la nouvelle adresse mail.", "invalid": "Saisissez une adresse mail valide."},
+        error_messages={
+            "required": "Confirmez la nouvelle adresse mail.",
+            "invalid": "Saisissez une adresse mail valide.",
+        },
     )
 
     def clean(self):
@@ -193,7 +213,9 @@ class PostalCodeForm(forms.Form):
         label="Code postal",
         max_length=5,
         min_length=5,
-        widget=forms.TextInput(attrs={"placeholder": "ex: 85470", "inputmode": "numeric", "autocomplete": "postal-code"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "ex: 85470", "inputmode": "numeric", "autocomplete": "postal-code"}
+        ),
         error_messages={
             "required": "Saisissez un code postal.",
             "max_length": "Un code postal compte 5 chiffres.",

@@ -29,7 +29,9 @@ def register_email_kind(name: str, *, subject: str, template: str, prepare=None)
     EMAIL_KINDS[name] = EmailKind(subject=subject, template=template, prepare=prepare)
 
 
-def email_queue(kind: str, *, to: str, user=None, context: dict | None = None, key: str | None = None) -> OutgoingEmail:
+def email_queue(
+    kind: str, *, to: str, user=None, context: dict | None = None, key: str | None = None
+) -> OutgoingEmail:
     """Record the e-mail and hand it to Celery once the surrounding transaction commits."""
     from portal.tasks import deliver_email
 

@@ -36,10 +36,18 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     # django-simple-captcha's views, declared public (the "Mot de passe oublié ?" page uses them).
-    re_path(r"^captcha/image/(?P<key>\w+)/$", public_rule(captcha_views.captcha_image), name="captcha-image",
-            kwargs={"scale": 1}),
-    re_path(r"^captcha/image/(?P<key>\w+)@2/$", public_rule(captcha_views.captcha_image), name="captcha-image-2x",
-            kwargs={"scale": 2}),
+    re_path(
+        r"^captcha/image/(?P<key>\w+)/$",
+        public_rule(captcha_views.captcha_image),
+        name="captcha-image",
+        kwargs={"scale": 1},
+    ),
+    re_path(
+        r"^captcha/image/(?P<key>\w+)@2/$",
+        public_rule(captcha_views.captcha_image),
+        name="captcha-image-2x",
+        kwargs={"scale": 2},
+    ),
     re_path(r"^captcha/audio/(?P<key>\w+).wav$", public_rule(captcha_views.captcha_audio), name="captcha-audio"),
     re_path(r"^captcha/refresh/$", public_rule(captcha_views.captcha_refresh), name="captcha-refresh"),
     path("admin/", admin.site.urls),

@@ -43,7 +43,9 @@ LOCKOUT_MESSAGE = (
 
 def safe_next(request, default: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return default
 
@@ -120,7 +122,7 @@ def _new_password_form(user, data):
 @authenticated
 @sensitive_post_parameters()
 def password_change_view(request):
-    """"Modifier le mot de passe" in Mon profil: current password, new password twice."""
+    """ "Modifier le mot de passe" in Mon profil: current password, new password twice."""
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         password_change(request.user, form.cleaned_data["new_password1"], request=request)
@@ -141,7 +143,7 @@ def _rate_limited(key: str, limit: int) -> bool:
 
 @public
 def password_forgotten(request):
-    """"Mot de passe oublié ?": the same answer whether or not the address belongs to an account."""
+    """ "Mot de passe oublié ?": the same answer whether or not the address belongs to an account."""
     form = PasswordForgottenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
@@ -198,12 +200,18 @@ def otp_setup(request):
             _otp_complete(request, device)
             return render(request, "portal/otp_backup_codes.html", {"codes": codes, "first": True})
         journal_write(Event.OTP_FAILED, request=request, user=user, actor=user, identifiant=user.identifiant)
-        form.add_error("token", "Ce code n'est pas valide. Saisissez le code affiché à l'instant par votre application.")
+        form.add_error(
+            "token", "Ce code n'est pas valide. Saisissez le code affiché à l'instant par votre application."
+        )
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
         "portal/otp_setup.html",
-        {"form": form, "qr": _qr_data_uri(device.config_url), "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))},
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
     )
 
 
@@ -228,8 +236,9 @@ def otp_verify(request):
             throttled = False
             if device.verify_token(token):
                 _otp_complete(request, device)
-                journal_write(Event.OTP_VERIFIED, request=request, user=user, actor=user,
-                              device=device.__class__.__name__)
+                journal_write(
+                    Event.OTP_VERIFIED, request=request, user=user, actor=user, device=device.__class__.__name__
+                )
                 return redirect(safe_next(request, reverse("portal:home")))
         journal_write(Event.OTP_FAILED, request=request, user=user, actor=user, identifiant=user.identifiant)
         if throttled:
@@ -251,7 +260,7 @@ def backup_codes_regenerate(request):
 @setup_step
 @require_POST
 def session_prolong(request):
-    """"Prolonger ma session": any request counts as activity; this one also says so explicitly."""
+    """ "Prolonger ma session": any request counts as activity; this one also says so explicitly."""
     session_touch(request, force=True)
     if request.htmx or request.headers.get("Accept") == "application/json":
         return HttpResponse(status=204)

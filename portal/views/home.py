@@ -48,9 +48,15 @@ def profile_email(request):
         new = form.cleaned_data["email"]
         token = signing.dumps({"u": request.user.pk, "e": new}, salt=EMAIL_CHANGE_SALT)
         with transaction.atomic():
-            email_queue("email_change", to=new, user=request.user,
-                        context={"link": reverse("portal:profile_email_confirm", args=[token])})
-        messages.success(request, f"Un lien de confirmation a été envoyé à {new}. L'adresse changera quand vous l'aurez suivi.")
+            email_queue(
+                "email_change",
+                to=new,
+                user=request.user,
+                context={"link": reverse("portal:profile_email_confirm", args=[token])},
+            )
+        messages.success(
+            request, f"Un lien de confirmation a été envoyé à {new}. L'adresse changera quand vous l'aurez suivi."
+        )
         return redirect("portal:profile")
     return render(request, "portal/profile_form.html", {"form": form, "title": "Modifier l'adresse mail"})
 
@@ -69,7 +75,9 @@ def profile_email_confirm(request, token):
         before = user.email
         user.email = data["e"]
         user.save(update_fields=["email"])
-        journal_write(Event.PROFILE_CHANGED, request=request, user=user, field="email", before=before, after=user.email)
+        journal_write(
+            Event.PROFILE_CHANGED, request=request, user=user, field="email", before=before, after=user.email
+        )
     messages.success(request, "Votre adresse mail est modifiée.")
     return redirect("portal:profile")
 
@@ -83,8 +91,14 @@ def profile_phone(request):
             before = user.telephone
             user.telephone = form.cleaned_data["telephone"]
             user.save(update_fields=["telephone"])
-            journal_write(Event.PROFILE_CHANGED, request=request, user=user, field="telephone", before=before,
-                          after=user.telephone)
+            journal_write(
+                Event.PROFILE_CHANGED,
+                request=request,
+                user=user,
+                field="telephone",
+                before=before,
+                after=user.telephone,
+            )
         messages.success(request, "Votre numéro de téléphone est modifié.")
         return redirect("portal:profile")
     return render(request, "portal/profile_form.html", {"form": form, "title": "Modifier le téléphone"})

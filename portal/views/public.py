@@ -8,15 +8,30 @@ from habilitations.selectors import caf_for_postal_code
 from portal.forms import PostalCodeForm
 
 SERVICES = [
-    ("Consulter Dossier", "Le service CDAP permet à certains professionnels identifiés de consulter des données allocataire."),
-    ("Espace Bailleur", "L'Espace Bailleur est accessible aux bailleurs, particuliers ou entreprises, dont le locataire "
-     "bénéficie d'une aide personnelle au logement."),
-    ("Aide financière d'action sociale", "Le service Afas est accessible aux partenaires de l'action sociale et permet "
-     "la déclaration de données et la visualisation du montant des aides attribuées par la Caf."),
-    ("Adonis", "Le service Adonis est proposé aux partenaires d'aide et d'accompagnement à domicile et permet la "
-     "déclaration d'activités et la consultation de statistiques."),
-    ("Offre DGFIP", "Le service Dgfip est proposé aux Directions Départementales des Finances Publiques (Ddfip) et "
-     "permet la consultation de données allocataire."),
+    (
+        "Consulter Dossier",
+        "Le service CDAP permet à certains professionnels identifiés de consulter des données allocataire.",
+    ),
+    (
+        "Espace Bailleur",
+        "L'Espace Bailleur est accessible aux bailleurs, particuliers ou entreprises, dont le locataire "
+        "bénéficie d'une aide personnelle au logement.",
+    ),
+    (
+        "Aide financière d'action sociale",
+        "Le service Afas est accessible aux partenaires de l'action sociale et permet "
+        "la déclaration de données et la visualisation du montant des aides attribuées par la Caf.",
+    ),
+    (
+        "Adonis",
+        "Le service Adonis est proposé aux partenaires d'aide et d'accompagnement à domicile et permet la "
+        "déclaration d'activités et la consultation de statistiques.",
+    ),
+    (
+        "Offre DGFIP",
+        "Le service Dgfip est proposé aux Directions Départementales des Finances Publiques (Ddfip) et "
+        "permet la consultation de données allocataire.",
+    ),
 ]
 
 
@@ -71,13 +86,19 @@ HELP_TREE = {
     "mdp": {"answer": "mdp"},
     "identifiant": {
         "question": "Êtes-vous administrateur Mon Compte Partenaire de votre organisme ?",
-        "choices": [("identifiant_admin", "Oui, je suis administrateur"), ("identifiant_user", "Non, je suis utilisateur")],
+        "choices": [
+            ("identifiant_admin", "Oui, je suis administrateur"),
+            ("identifiant_user", "Non, je suis utilisateur"),
+        ],
     },
     "identifiant_admin": {"answer": "identifiant_admin"},
     "identifiant_user": {"answer": "identifiant_user"},
     "provisoire": {
         "question": "Avez-vous reçu ce mot de passe provisoire il y a plus de 24 heures ?",
-        "choices": [("provisoire_expire", "Oui, ou je ne sais pas"), ("provisoire_saisie", "Non, je l'ai reçu aujourd'hui")],
+        "choices": [
+            ("provisoire_expire", "Oui, ou je ne sais pas"),
+            ("provisoire_saisie", "Non, je l'ai reçu aujourd'hui"),
+        ],
     },
     "provisoire_expire": {"answer": "provisoire_expire"},
     "provisoire_saisie": {"answer": "provisoire_saisie"},
@@ -93,5 +114,3 @@ def probleme_connexion(request):
         step = "debut"
     node = HELP_TREE[step]
     return render(request, "portal/public/probleme_connexion.html", {"node": node, "step": step})
-
-
