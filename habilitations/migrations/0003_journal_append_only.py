@@ -5,7 +5,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION habilitations_journal_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'Le journal est en ajout seul (% refusé)', TG_OP USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION 'Le journal est en ajout seul (%% refusé)', TG_OP USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER habilitations_journal_append_only
