@@ -47,7 +47,7 @@ def email_queue(
 def email_deliver(email_id: int) -> bool:
     """Send the e-mail unless it was already sent. Returns whether this call sent it."""
     with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update().select_related("user").get(pk=email_id)
+        email = OutgoingEmail.objects.select_for_update(of=("self",)).select_related("user").get(pk=email_id)
         if email.sent_at is not None:
             return False
         kind = EMAIL_KINDS[email.kind]

@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from habilitations.models import Caf
+from habilitations.reference import load_cafs
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -10,6 +12,19 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests truncate every table, data migrations' rows included: put the reference data back."""
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        "live_server" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        request.getfixturevalue("transactional_db")
+        load_cafs(Caf)
 
 
 @pytest.fixture
