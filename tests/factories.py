@@ -10,6 +10,18 @@ from habilitations.models import Caf, User
 TEST_PASSWORD = "Test-Mcp#2026x"
 
 
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def identifiant_suffix(n: int) -> str:
+    """The n-th 4-character suffix, in the identifiants' alphabet (no 0/O, 1/I/L)."""
+    chars = []
+    for _ in range(4):
+        n, rest = divmod(n, len(ALPHABET))
+        chars.append(ALPHABET[rest])
+    return "".join(reversed(chars))
+
+
 def caf(code: str = "061") -> Caf:
     return Caf.objects.get(code=code)
 
@@ -19,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = User
         skip_postgeneration_save = True
 
-    identifiant = factory.Sequence(lambda n: f"ACC061{n:04d}".replace("0", "A").replace("1", "B"))
+    identifiant = factory.Sequence(lambda n: f"ACC061{identifiant_suffix(n)}")
     nom = factory.Faker("last_name", locale="fr_FR")
     prenom = factory.Faker("first_name", locale="fr_FR")
     email = factory.Sequence(lambda n: f"utilisateur{n}@partenaire.example")
@@ -37,9 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             provisional_password_expires_at=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=24))
         )
         partner_admin = factory.Trait(is_partner_admin=True)
-        agent = factory.Trait(
-            is_staff=True, identifiant=factory.Sequence(lambda n: f"CAF061{n:04d}".replace("0", "Z").replace("1", "Y"))
-        )
+        agent = factory.Trait(is_staff=True, identifiant=factory.Sequence(lambda n: f"CAF061{identifiant_suffix(n)}"))
         closed = factory.Trait(
             date_cloture=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=1))
         )
