@@ -220,20 +220,16 @@ def otp_verify(request):
     user = request.user
     if not user.requires_otp or user.is_verified():
         return redirect("portal:home")
-    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True)) + list(
-        BackupCodeDevice.objects.filter(user=user, confirmed=True)
-    )
-    if not any(isinstance(d, TOTPDevice) for d in devices):
+    totp_devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    if not totp_devices:
         return redirect("portal:otp_setup")
     form = OtpTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        throttled = True
-        for device in devices:
-            allowed, _ = device.verify_is_allowed()
-            if not allowed:
-                continue
-            throttled = False
+        # Six digits: the application's code; anything else: a backup code. Each kind is throttled on its own.
+        devices = totp_devices if token.isdigit() else list(BackupCodeDevice.objects.filter(user=user, confirmed=True))
+        allowed = [device for device in devices if device.verify_is_allowed()[0]]
+        for device in allowed:
             if device.verify_token(token):
                 _otp_complete(request, device)
                 journal_write(
@@ -241,7 +237,7 @@ def otp_verify(request):
                 )
                 return redirect(safe_next(request, reverse("portal:home")))
         journal_write(Event.OTP_FAILED, request=request, user=user, actor=user, identifiant=user.identifiant)
-        if throttled:
+        if devices and not allowed:
             form.add_error("token", "Trop de codes erronés : patientez quelques instants avant de réessayer.")
         else:
             form.add_error("token", "Ce code n'est pas valide ou a déjà été utilisé.")
