@@ -86,6 +86,9 @@ def profile_email_confirm(request, token):
 def profile_phone(request):
     form = PhoneChangeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["telephone"] == request.user.telephone:
+            messages.info(request, "Le numéro de téléphone est inchangé.")
+            return redirect("portal:profile")
         with transaction.atomic():
             user = User.objects.select_for_update().get(pk=request.user.pk)
             before = user.telephone

@@ -1,0 +1,69 @@
+import re
+
+import pytest
+from django.core import mail
+
+from habilitations.journal import Event, JournalEntry
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_profile_shows_identity_and_recent_logins(client, login, user):
+    login(user)
+    content = client.get("/mon-profil/").content.decode()
+    assert user.identifiant in content and user.email in content
+    assert "Dernières connexions" in content and "127.0.0.1" in content
+
+
+def test_email_change_needs_the_confirmation_link_sent_to_the_new_address(
+    client, login, user, django_capture_on_commit_callbacks
+):
+    login(user)
+    old = user.email
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/mon-profil/adresse-mail/",
+            {"email": "nouvelle@partenaire.example", "email_confirm": "nouvelle@partenaire.example"},
+        )
+    assert response["Location"] == "/mon-profil/"
+    user.refresh_from_db()
+    assert user.email == old
+    assert mail.outbox[0].to == ["nouvelle@partenaire.example"]
+    link = re.search(r"https?://[^/]+(/mon-profil/adresse-mail/confirmer/\S+/)", mail.outbox[0].body).group(1)
+    other = UserFactory()
+    client.post("/deconnexion/")
+    login(other)
+    client.get(link)
+    other.refresh_from_db()
+    assert other.email != "nouvelle@partenaire.example"  # another account cannot use the link
+    client.post("/deconnexion/")
+    login(user)
+    client.get(link)
+    user.refresh_from_db()
+    assert user.email == "nouvelle@partenaire.example"
+    entry = JournalEntry.objects.get(event=Event.PROFILE_CHANGED, user=user)
+    assert entry.data == {"field": "email", "before": old, "after": "nouvelle@partenaire.example"}
+
+
+def test_email_confirmation_must_match(client, login, user):
+    login(user)
+    response = client.post("/mon-profil/adresse-mail/", {"email": "a@b.example", "email_confirm": "c@d.example"})
+    assert "Les deux adresses mail ne sont pas identiques." in response.content.decode()
+
+
+def test_tampered_confirmation_link_is_refused(client, login, user):
+    login(user)
+    response = client.get("/mon-profil/adresse-mail/confirmer/abc:def:ghi/", follow=True)
+    assert "n&#x27;est pas valide ou a expiré" in response.content.decode()
+
+
+def test_phone_change_with_confirmation(client, login, user):
+    login(user)
+    response = client.post(
+        "/mon-profil/telephone/", {"telephone": "01 23 45 67 89", "telephone_confirm": "01 23 45 67 88"}
+    )
+    assert "Les deux numéros de téléphone ne sont pas identiques." in response.content.decode()
+    client.post("/mon-profil/telephone/", {"telephone": "01 23 45 67 89", "telephone_confirm": "01 23 45 67 89"})
+    user.refresh_from_db()
+    assert user.telephone == "01 23 45 67 89"
