@@ -57,4 +57,4 @@ def test_pages_carry_the_session_timers_for_the_warning(client, login, user):
 
 
 def test_sessions_are_stored_in_the_database_behind_the_cache(settings):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.SESSION_ENGINE == "portal.sessions"
