@@ -113,3 +113,21 @@ def test_caf_agents_reach_the_admin_only_after_the_second_factor(client, login):
     device = TOTPDevice.objects.get(user=agent)
     client.post("/double-authentification/enrolement/", {"token": current_token(device)})
     assert client.get("/admin/").status_code == 200
+
+
+def test_caf_agent_sees_only_the_accounts_and_journal_of_their_caf(client, login):
+    from habilitations.models import Caf
+
+    agent = UserFactory(agent=True)
+    mine = UserFactory(nom="Localmember")
+    other = UserFactory(nom="Elsewhere", caf=Caf.objects.get(code="831"))
+    login(agent)
+    client.get("/double-authentification/enrolement/")
+    device = TOTPDevice.objects.get(user=agent)
+    client.post("/double-authentification/enrolement/", {"token": current_token(device)})
+    listing = client.get("/admin/habilitations/user/").content.decode()
+    assert mine.identifiant in listing and other.identifiant not in listing
+    assert client.get(f"/admin/habilitations/user/{other.pk}/change/").status_code == 302  # not found → index
+    assert client.get(f"/admin/habilitations/user/{mine.pk}/change/").status_code == 200
+    assert client.get("/admin/habilitations/journalentry/").status_code == 200
+    assert client.post(f"/admin/habilitations/user/{mine.pk}/delete/").status_code == 403
