@@ -37,4 +37,12 @@ if ! port_open "$redis_host" "$redis_port"; then
     exit 1
   }
 fi
+# The database itself (pytest creates test_<name>; makemigrations --check reads <name>).
+db_name=$(python3 -c "from urllib.parse import urlparse; print(urlparse('$db_url').path.lstrip('/') or 'mcp')")
+if command -v psql >/dev/null 2>&1; then
+  admin_url=$(python3 -c "from urllib.parse import urlparse; u=urlparse('$db_url'); print(u._replace(path='/postgres').geturl())")
+  if [ -z "$(psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" 2>/dev/null)" ]; then
+    psql "$admin_url" -qc "CREATE DATABASE \"$db_name\"" >/dev/null 2>&1 || true
+  fi
+fi
 echo "PostgreSQL ($pg_host:$pg_port) and Redis ($redis_host:$redis_port) answer."
