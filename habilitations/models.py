@@ -35,6 +35,232 @@ class Caf(models.Model):
         return self.nom
 
 
+def is_open_on(obj, day: datetime.date) -> bool:
+    """Dated objects are open on `day` when opened on or before it and not yet closed (closing is exclusive)."""
+    return obj.date_ouverture <= day and (obj.date_cloture is None or day < obj.date_cloture)
+
+
+def open_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """The queryset filter of `is_open_on`, for the model reached through `prefix` ("group__" …)."""
+    return Q(**{f"{prefix}date_ouverture__lte": day}) & (
+        Q(**{f"{prefix}date_cloture__isnull": True}) | Q(**{f"{prefix}date_cloture__gt": day})
+    )
+
+
+def cloture_after_ouverture(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(date_cloture__isnull=True) | Q(date_cloture__gte=F("date_ouverture")), name=name
+    )
+
+
+class DatedQuerySet(models.QuerySet):
+    def open_on(self, day: datetime.date):
+        return self.filter(open_on_q(day))
+
+
+class Dated(models.Model):
+    """Nothing is deleted: objects are closed with a date and their history stays."""
+
+    date_ouverture = models.DateField("date d'ouverture", default=datetime.date.today)
+    date_cloture = models.DateField("date de clôture", null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return is_open_on(self, day)
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_on(timezone.localdate())
+
+    @property
+    def statut(self) -> str:
+        return "Ouvert" if self.is_open else "Clôturé"
+
+
+class Service(models.Model):
+    """A service of the portal (reference data)."""
+
+    code = models.CharField("code", max_length=20, unique=True)
+    libelle = models.CharField("libellé", max_length=100)
+    description = models.CharField("description", max_length=250, blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    supervision = models.BooleanField("service de supervision", default=False)
+
+    class Meta:
+        verbose_name = "service"
+        verbose_name_plural = "services"
+        ordering = ["ordre", "code"]
+
+    def __str__(self):
+        return self.libelle
+
+
+class Profile(models.Model):
+    """A profile of a service: the Caf's decision, immutable for the partner (reference data)."""
+
+    service = models.ForeignKey(Service, verbose_name="service", on_delete=models.PROTECT, related_name="profiles")
+    code = models.CharField("code", max_length=30, unique=True)
+    libelle = models.CharField("libellé", max_length=150)
+    controle_supplementaire = models.CharField("contrôle supplémentaire", max_length=20, blank=True)
+    # CDAP: the rubrics this profile opens (from data/cdap_profiles.csv); read only through the access layer.
+    rubriques = models.JSONField("rubriques ouvertes", default=list, blank=True)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "profil"
+        verbose_name_plural = "profils"
+        ordering = ["service__ordre", "ordre", "code"]
+
+    def __str__(self):
+        return self.libelle
+
+
+class PartnerType(models.Model):
+    code = models.CharField("code", max_length=20, unique=True)
+    libelle = models.CharField("libellé", max_length=150)
+    identifiant_prefixe = models.CharField("préfixe des identifiants", max_length=3)
+    services_eligibles = models.ManyToManyField(Service, verbose_name="services éligibles", blank=True)
+    profils_cdap_legitimes = models.ManyToManyField(Profile, verbose_name="profils CDAP légitimes", blank=True)
+
+    class Meta:
+        verbose_name = "type de partenaire"
+        verbose_name_plural = "types de partenaires"
+        ordering = ["libelle"]
+
+    def __str__(self):
+        return self.libelle
+
+
+MULTI_DEPARTMENT_CAF_CODE = "781"  # Caf des Yvelines: pivot of partners active in several departments
+
+
+class Organism(models.Model):
+    """A partner organism (organisme partenaire): one SIRET, one convention."""
+
+    siret = models.CharField(
+        "SIRET", max_length=14, unique=True, error_messages={"unique": "Un organisme avec ce SIRET existe déjà."}
+    )
+    nom = models.CharField("nom", max_length=200)
+    partner_type = models.ForeignKey(PartnerType, verbose_name="type de partenaire", on_delete=models.PROTECT)
+    adresse = models.CharField("adresse du siège", max_length=250, blank=True)
+    code_postal = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.CharField("commune", max_length=100, blank=True)
+    departement = models.CharField("département du siège", max_length=3)
+    multi_departement = models.BooleanField("actif dans plusieurs départements", default=False)
+    caf_pivot = models.ForeignKey(Caf, verbose_name="Caf pivot", on_delete=models.PROTECT, related_name="organisms")
+    email = models.EmailField("adresse mail de contact", max_length=320, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "organisme partenaire"
+        verbose_name_plural = "organismes partenaires"
+        ordering = ["nom"]
+
+    def __str__(self):
+        return self.nom
+
+    def pivot_caf(self) -> Caf:
+        """The Caf of the head office's department; the Caf des Yvelines for a multi-department partner."""
+        if self.multi_departement:
+            return Caf.objects.get(code=MULTI_DEPARTMENT_CAF_CODE)
+        return Caf.objects.get(departement=self.departement)
+
+
+class Convention(Dated):
+    """The single access convention of an organism, for all services (webinar 004)."""
+
+    class Etat(models.TextChoices):
+        EN_ATTENTE = "EN_ATTENTE", "En attente de validation"
+        VALABLE = "VALABLE", "Valable"
+        SUSPENDUE = "SUSPENDUE", "Suspendue"
+        DENONCEE = "DENONCEE", "Dénoncée"
+
+    organism = models.OneToOneField(
+        Organism, verbose_name="organisme", on_delete=models.PROTECT, related_name="convention"
+    )
+    libelle = models.CharField("libellé", max_length=200)
+    caf_pivot = models.ForeignKey(Caf, verbose_name="Caf pivot", on_delete=models.PROTECT, related_name="conventions")
+    etat = models.CharField("état", max_length=12, choices=Etat.choices, default=Etat.EN_ATTENTE)
+    date_validation = models.DateField("validée le", null=True, blank=True)
+    profiles = models.ManyToManyField(Profile, through="ConventionProfile", verbose_name="profils", blank=True)
+
+    class Meta:
+        verbose_name = "convention"
+        verbose_name_plural = "conventions"
+        ordering = ["libelle"]
+        constraints = [
+            cloture_after_ouverture("convention_cloture_after_ouverture"),
+            models.CheckConstraint(
+                condition=~Q(etat="VALABLE") | Q(date_validation__isnull=False), name="convention_valable_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    @property
+    def etat_display(self) -> str:
+        if self.etat == self.Etat.VALABLE and self.date_validation:
+            return f"Validée le {self.date_validation:%d/%m/%Y}"
+        return self.get_etat_display()
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.etat == self.Etat.VALABLE and self.is_open_on(day)
+
+
+class ConventionDocument(models.Model):
+    class Kind(models.TextChoices):
+        CONVENTION = "CONVENTION", "Convention d'accès signée"
+        CONTRAT_SERVICE = "CONTRAT_SERVICE", "Contrat de service"
+        BULLETIN_ADHESION = "BULLETIN_ADHESION", "Bulletin d'adhésion"
+        BULLETIN_ELIGIBILITE = "BULLETIN_ELIGIBILITE", "Bulletin d'éligibilité"
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("document", max_length=24, choices=Kind.choices)
+    service = models.ForeignKey(Service, verbose_name="service", on_delete=models.PROTECT, null=True, blank=True)
+    date_reception = models.DateField("reçu le")
+
+    class Meta:
+        verbose_name = "document de conventionnement"
+        verbose_name_plural = "documents de conventionnement"
+        ordering = ["kind", "service__ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "kind", "service"],
+                condition=Q(service__isnull=False),
+                name="convention_document_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["convention", "kind"],
+                condition=Q(service__isnull=True),
+                name="convention_document_unique_no_service",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}{f' — {self.service}' if self.service_id else ''}"
+
+
+class ConventionProfile(Dated):
+    """A (service, profile) the Caf granted to the convention. Closing it stops every grant using it at once."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="convention_profiles")
+    profile = models.ForeignKey(Profile, verbose_name="profil", on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "profil de la convention"
+        verbose_name_plural = "profils de la convention"
+        ordering = ["profile__service__ordre", "profile__ordre"]
+        constraints = [cloture_after_ouverture("convention_profile_cloture_after_ouverture")]
+
+    def __str__(self):
+        return f"{self.profile.service.libelle} — {self.profile.libelle}"
+
+
 class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(identifiant=(username or "").upper())
@@ -71,6 +297,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     telephone = models.CharField("téléphone", max_length=20, blank=True)
     poste = models.CharField("poste", max_length=12, choices=Poste.choices, default=Poste.SEDENTAIRE)
     caf = models.ForeignKey(Caf, verbose_name="Caf", on_delete=models.PROTECT, null=True, blank=True)
+    organism = models.ForeignKey(
+        Organism, verbose_name="organisme", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
     date_ouverture = models.DateField("date d'ouverture", default=datetime.date.today)
     date_cloture = models.DateField("date de clôture", null=True, blank=True)
     is_staff = models.BooleanField("agent Caf", default=False, help_text="Accède à l'administration Caf.")
@@ -115,7 +344,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def is_open_on(self, day: datetime.date) -> bool:
         """Open on `day`: opened on or before it and not closed yet (a closing date is exclusive)."""
-        return self.date_ouverture <= day and (self.date_cloture is None or day < self.date_cloture)
+        return is_open_on(self, day)
 
     @property
     def is_open(self) -> bool:
@@ -225,3 +454,88 @@ class BackupCode(models.Model):
 
     def __str__(self):
         return f"code de secours n° {self.pk}"
+
+
+class OrganismAdministrator(Dated):
+    """An administrator of an organism: at most two open at any date (one principal, one suppléant)."""
+
+    class Role(models.TextChoices):
+        PRINCIPAL = "PRINCIPAL", "Administrateur principal"
+        SUPPLEANT = "SUPPLEANT", "Administrateur suppléant"
+
+    organism = models.ForeignKey(Organism, on_delete=models.PROTECT, related_name="administrators")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="administrator_roles")
+    role = models.CharField("rôle", max_length=10, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "administrateur partenaire"
+        verbose_name_plural = "administrateurs partenaires"
+        ordering = ["organism", "role", "-date_ouverture"]
+        constraints = [cloture_after_ouverture("administrator_cloture_after_ouverture")]
+        # PostgreSQL: an exclusion constraint (migration 0005) forbids two overlapping periods of the same role.
+
+    def __str__(self):
+        return f"{self.get_role_display()} de {self.organism} : {self.user.get_full_name()}"
+
+
+class UserGroup(Dated):
+    """A group of users (groupe utilisateurs). The group is habilitated; its members use its grants."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="groups")
+    code = models.CharField("code", max_length=20)
+    libelle = models.CharField("libellé", max_length=100)
+    niveau = models.PositiveSmallIntegerField("niveau", default=1)
+    parent = models.ForeignKey(
+        "self", verbose_name="sous-groupe de", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    responsable = models.ForeignKey(
+        User, verbose_name="responsable habilitations", on_delete=models.PROTECT, related_name="groups_responsible"
+    )
+    members = models.ManyToManyField(User, through="Membership", related_name="user_groups", blank=True)
+
+    class Meta:
+        verbose_name = "groupe utilisateurs"
+        verbose_name_plural = "groupes utilisateurs"
+        ordering = ["code"]
+        constraints = [
+            cloture_after_ouverture("group_cloture_after_ouverture"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="group_not_its_own_parent"),
+            models.CheckConstraint(condition=Q(niveau__gte=1), name="group_niveau_positive"),
+        ]
+        # PostgreSQL (migration 0005): code unique among the convention's groups open at the same time.
+
+    def __str__(self):
+        return f"{self.code} - {self.libelle}"
+
+
+class GroupGrant(Dated):
+    """A habilitation of a group: one of its convention's profiles."""
+
+    group = models.ForeignKey(UserGroup, on_delete=models.PROTECT, related_name="grants")
+    convention_profile = models.ForeignKey(ConventionProfile, verbose_name="profil", on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "habilitation du groupe"
+        verbose_name_plural = "habilitations du groupe"
+        constraints = [cloture_after_ouverture("grant_cloture_after_ouverture")]
+
+    def __str__(self):
+        return f"{self.group.code} : {self.convention_profile}"
+
+
+class Membership(Dated):
+    """A user's membership of a group (appartenance), dated; closing it keeps the history."""
+
+    user = models.ForeignKey(User, verbose_name="utilisateur", on_delete=models.PROTECT, related_name="memberships")
+    group = models.ForeignKey(UserGroup, verbose_name="groupe", on_delete=models.PROTECT, related_name="memberships")
+
+    class Meta:
+        verbose_name = "appartenance"
+        verbose_name_plural = "appartenances"
+        ordering = ["-date_ouverture"]
+        constraints = [cloture_after_ouverture("membership_cloture_after_ouverture")]
+        indexes = [models.Index(fields=["user", "group"], name="membership_user_group_idx")]
+        # PostgreSQL (migration 0005): no overlapping periods for the same user and group.
+
+    def __str__(self):
+        return f"{self.user} dans {self.group}"

@@ -1,8 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from habilitations.models import Caf
-from habilitations.reference import load_cafs
+from habilitations.reference import load_all
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -24,7 +23,7 @@ def _reference_data(request):
         or (marker is not None and marker.kwargs.get("transaction"))
     ):
         request.getfixturevalue("transactional_db")
-        load_cafs(Caf)
+        load_all()
 
 
 @pytest.fixture
