@@ -25,11 +25,31 @@ class Event(models.TextChoices):
     ACCOUNT_CREATED = "account.created", "Compte créé"
     IDENTIFIANT_SENT = "account.identifiant_sent", "Identifiant envoyé par courriel"
     PROFILE_CHANGED = "account.profile_changed", "Profil modifié"
+    ORGANISM_REGISTERED = "hab.organism_registered", "Organisme enregistré"
+    ORGANISM_CHANGED = "hab.organism_changed", "Organisme modifié"
+    CONVENTION_CREATED = "hab.convention_created", "Convention créée"
+    CONVENTION_CHANGED = "hab.convention_changed", "Convention modifiée"
+    CONVENTION_PROFILE_OPENED = "hab.convention_profile_opened", "Profil accordé à la convention"
+    CONVENTION_PROFILE_CLOSED = "hab.convention_profile_closed", "Profil retiré de la convention"
+    ADMINISTRATOR_NAMED = "hab.administrator_named", "Administrateur nommé"
+    ADMINISTRATOR_CLOSED = "hab.administrator_closed", "Administrateur clôturé"
+    USER_CREATED = "hab.user_created", "Utilisateur créé"
+    USER_CHANGED = "hab.user_changed", "Utilisateur modifié"
+    USER_CLOSED = "hab.user_closed", "Utilisateur clôturé"
+    GROUP_CREATED = "hab.group_created", "Groupe créé"
+    GROUP_CHANGED = "hab.group_changed", "Groupe modifié"
+    GROUP_CLOSED = "hab.group_closed", "Groupe clôturé"
+    GRANT_ASSIGNED = "hab.grant_assigned", "Habilitation du groupe attribuée"
+    GRANT_CLOSED = "hab.grant_closed", "Habilitation du groupe clôturée"
+    MEMBERSHIP_ADDED = "hab.membership_added", "Utilisateur ajouté au groupe"
+    MEMBERSHIP_CHANGED = "hab.membership_changed", "Appartenance modifiée"
+    MEMBERSHIP_CLOSED = "hab.membership_closed", "Appartenance clôturée"
 
 
 class JournalEntry(models.Model):
     at = models.DateTimeField("date et heure", default=timezone.now, db_index=True)
-    event = models.CharField("événement", max_length=64, choices=Event.choices, db_index=True)
+    # No `choices` on the column: new events must not need a migration. `get_event_display` reads Event.
+    event = models.CharField("événement", max_length=64, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="utilisateur",
@@ -45,6 +65,14 @@ class JournalEntry(models.Model):
         null=True,
         blank=True,
         related_name="journal_actions",
+    )
+    organism = models.ForeignKey(
+        "habilitations.Organism",
+        verbose_name="organisme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_entries",
     )
     identifiant = models.CharField("identifiant saisi", max_length=64, blank=True)
     ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
@@ -65,6 +93,12 @@ class JournalEntry(models.Model):
             raise ValueError("Le journal est en ajout seul.")
         super().save(*args, **kwargs)
 
+    def get_event_display(self) -> str:
+        try:
+            return Event(self.event).label
+        except ValueError:
+            return self.event
+
 
 def client_ip(request) -> str | None:
     if request is None:
@@ -74,7 +108,9 @@ def client_ip(request) -> str | None:
     return get_client_ip_address(request) or None
 
 
-def journal_write(event: str, *, request=None, user=None, actor=None, identifiant: str = "", **data) -> JournalEntry:
+def journal_write(
+    event: str, *, request=None, user=None, actor=None, identifiant: str = "", organism=None, **data
+) -> JournalEntry:
     """Append one row. `user` is the account concerned, `actor` who acted (defaults to the request's user)."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
@@ -82,6 +118,7 @@ def journal_write(event: str, *, request=None, user=None, actor=None, identifian
         event=event,
         user=user,
         actor=actor,
+        organism=organism,
         identifiant=(identifiant or "")[:64],
         ip=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],

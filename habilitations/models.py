@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin
 
 from habilitations.journal import JournalEntry  # noqa: F401  (one journal for the whole portal)
+from habilitations.validators import validate_siret
 
 
 class Caf(models.Model):
@@ -142,7 +143,11 @@ class Organism(models.Model):
     """A partner organism (organisme partenaire): one SIRET, one convention."""
 
     siret = models.CharField(
-        "SIRET", max_length=14, unique=True, error_messages={"unique": "Un organisme avec ce SIRET existe déjà."}
+        "SIRET",
+        max_length=14,
+        unique=True,
+        validators=[validate_siret],
+        error_messages={"unique": "Un organisme avec ce SIRET existe déjà."},
     )
     nom = models.CharField("nom", max_length=200)
     partner_type = models.ForeignKey(PartnerType, verbose_name="type de partenaire", on_delete=models.PROTECT)

@@ -1,0 +1,629 @@
+"""Writes of the habilitations: one function per action, atomic, journaled (who, what, before, after).
+
+Each function checks its rules first and raises a `ValidationError` keyed by form field with a French message;
+the database constraints and triggers (migration 0005) hold the same rules against races. A rule broken by a
+concurrent write surfaces as the same ValidationError.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from habilitations.accounts import account_create
+from habilitations.journal import Event, journal_write
+from habilitations.models import (
+    Caf,
+    Convention,
+    ConventionProfile,
+    GroupGrant,
+    Membership,
+    Organism,
+    OrganismAdministrator,
+    PartnerType,
+    Profile,
+    User,
+    UserGroup,
+)
+from habilitations.validators import validate_siret
+
+MAX_ADMINISTRATORS = 2
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _check_dates(date_ouverture, date_cloture, field: str = "date_cloture") -> None:
+    if date_cloture is not None and date_ouverture is not None and date_cloture < date_ouverture:
+        raise ValidationError({field: "La date de clôture doit être postérieure ou égale à la date d'ouverture."})
+
+
+def _overlaps(queryset, date_ouverture, date_cloture):
+    """Rows of `queryset` whose [ouverture, clôture) period meets [date_ouverture, date_cloture)."""
+    queryset = queryset.exclude(date_cloture__isnull=False, date_cloture__lte=date_ouverture)
+    if date_cloture is not None:
+        queryset = queryset.filter(date_ouverture__lt=date_cloture)
+    return queryset
+
+
+def _snapshot(obj, fields) -> dict:
+    return {name: (str(getattr(obj, name)) if getattr(obj, name) is not None else None) for name in fields}
+
+
+def _integrity(message: dict):
+    """Turn a constraint or trigger refusal (a concurrent write) into the French message of the rule."""
+
+    class _Guard:
+        def __enter__(self):
+            self.savepoint = transaction.savepoint()
+
+        def __exit__(self, exc_type, exc, tb):
+            if exc_type is not None and issubclass(exc_type, IntegrityError):
+                transaction.savepoint_rollback(self.savepoint)
+                raise ValidationError(message) from exc
+            if exc_type is None:
+                transaction.savepoint_commit(self.savepoint)
+            return False
+
+    return _Guard()
+
+
+# --- Organisms and conventions (Caf agents) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def organism_register(
+    *,
+    siret: str,
+    nom: str,
+    partner_type: PartnerType,
+    departement: str,
+    multi_departement: bool = False,
+    actor=None,
+    request=None,
+    **fields,
+) -> Organism:
+    """Register a partner organism; its Caf pivot derives from the head office's department."""
+    validate_siret(siret)
+    if Organism.objects.filter(siret=siret).exists():
+        raise ValidationError({"siret": "Un organisme avec ce SIRET existe déjà."})
+    organism = Organism(
+        siret=siret,
+        nom=nom,
+        partner_type=partner_type,
+        departement=departement,
+        multi_departement=multi_departement,
+        **fields,
+    )
+    try:
+        organism.caf_pivot = organism.pivot_caf()
+    except Caf.DoesNotExist:
+        raise ValidationError({"departement": "Aucune Caf ne correspond à ce département."}) from None
+    organism.full_clean()
+    with _integrity({"siret": "Un organisme avec ce SIRET existe déjà."}):
+        organism.save()
+    journal_write(Event.ORGANISM_REGISTERED, request=request, actor=actor, organism=organism, siret=siret, nom=nom)
+    return organism
+
+
+@transaction.atomic
+def convention_create(
+    *, organism: Organism, libelle: str | None = None, date_ouverture=None, actor=None, request=None
+) -> Convention:
+    """The single access convention of the organism, "En attente de validation"."""
+    if Convention.objects.filter(organism=organism).exists():
+        raise ValidationError({"organism": "Cet organisme a déjà une convention d'accès."})
+    convention = Convention(
+        organism=organism,
+        libelle=libelle or organism.nom,
+        caf_pivot=organism.caf_pivot,
+        date_ouverture=date_ouverture or _today(),
+    )
+    with _integrity({"organism": "Cet organisme a déjà une convention d'accès."}):
+        convention.save()
+    journal_write(
+        Event.CONVENTION_CREATED, request=request, actor=actor, organism=organism, libelle=convention.libelle
+    )
+    return convention
+
+
+@transaction.atomic
+def convention_set_etat(
+    convention: Convention, *, etat: str, date_validation=None, actor=None, request=None
+) -> Convention:
+    before = _snapshot(convention, ["etat", "date_validation"])
+    convention.etat = etat
+    if etat == Convention.Etat.VALABLE:
+        convention.date_validation = date_validation or convention.date_validation or _today()
+    convention.save(update_fields=["etat", "date_validation"])
+    journal_write(
+        Event.CONVENTION_CHANGED,
+        request=request,
+        actor=actor,
+        organism=convention.organism,
+        before=before,
+        after=_snapshot(convention, ["etat", "date_validation"]),
+    )
+    return convention
+
+
+@transaction.atomic
+def convention_profile_open(
+    convention: Convention, profile: Profile, *, date_ouverture=None, actor=None, request=None
+) -> ConventionProfile:
+    """The Caf grants the convention a (service, profile)."""
+    date_ouverture = date_ouverture or _today()
+    if _overlaps(
+        ConventionProfile.objects.filter(convention=convention, profile=profile), date_ouverture, None
+    ).exists():
+        raise ValidationError({"profile": "La convention détient déjà ce profil."})
+    with _integrity({"profile": "La convention détient déjà ce profil."}):
+        convention_profile = ConventionProfile.objects.create(
+            convention=convention, profile=profile, date_ouverture=date_ouverture
+        )
+    journal_write(
+        Event.CONVENTION_PROFILE_OPENED,
+        request=request,
+        actor=actor,
+        organism=convention.organism,
+        profile=profile.code,
+    )
+    return convention_profile
+
+
+@transaction.atomic
+def convention_profile_close(
+    convention_profile: ConventionProfile, *, date_cloture=None, actor=None, request=None
+) -> ConventionProfile:
+    """The convention loses a profile: every grant using it stops giving access (the access rule checks it)."""
+    date_cloture = date_cloture or _today()
+    _check_dates(convention_profile.date_ouverture, date_cloture)
+    convention_profile.date_cloture = date_cloture
+    convention_profile.save(update_fields=["date_cloture"])
+    journal_write(
+        Event.CONVENTION_PROFILE_CLOSED,
+        request=request,
+        actor=actor,
+        organism=convention_profile.convention.organism,
+        profile=convention_profile.profile.code,
+        date_cloture=str(date_cloture),
+    )
+    return convention_profile
+
+
+# --- Users ------------------------------------------------------------------------------------------------
+
+
+USER_FIELDS = ["nom", "prenom", "email", "telephone", "poste", "date_ouverture", "date_cloture"]
+
+
+@transaction.atomic
+def partner_user_create(
+    *,
+    organism: Organism,
+    nom: str,
+    prenom: str,
+    email: str,
+    telephone: str = "",
+    poste: str = User.Poste.SEDENTAIRE,
+    date_ouverture=None,
+    date_cloture=None,
+    group: UserGroup | None = None,
+    actor=None,
+    request=None,
+) -> User:
+    """Create a partner user (identifiant and provisional password e-mailed), optionally into a group."""
+    date_ouverture = date_ouverture or _today()
+    _check_dates(date_ouverture, date_cloture)
+    if group is not None and group.convention.organism_id != organism.pk:
+        raise ValidationError({"group": "Ce groupe n'appartient pas à votre organisme."})
+    user = account_create(
+        prefix=organism.partner_type.identifiant_prefixe,
+        caf=organism.caf_pivot,
+        nom=nom,
+        prenom=prenom,
+        email=email,
+        telephone=telephone,
+        poste=poste,
+        date_ouverture=date_ouverture,
+        date_cloture=date_cloture,
+        organism=organism,
+        actor=actor,
+        request=request,
+    )
+    journal_write(
+        Event.USER_CREATED,
+        request=request,
+        user=user,
+        actor=actor,
+        organism=organism,
+        after=_snapshot(user, ["identifiant", *USER_FIELDS]),
+    )
+    if group is not None:
+        membership_add(
+            user=user,
+            group=group,
+            date_ouverture=max(date_ouverture, group.date_ouverture),
+            actor=actor,
+            request=request,
+        )
+    return user
+
+
+@transaction.atomic
+def partner_user_update(user: User, *, actor=None, request=None, **changes) -> User:
+    """Modify a partner user's data (never its identifiant, organism or rights)."""
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise ValueError(f"Fields not modifiable here: {sorted(unknown)}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _snapshot(user, USER_FIELDS)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    _check_dates(user.date_ouverture, user.date_cloture)
+    if user.date_cloture is not None:
+        _refuse_closing_a_responsable(user, user.date_cloture)
+        _close_memberships(Membership.objects.filter(user=user), user.date_cloture, actor, request)
+    user.full_clean(exclude=["password", "identifiant"])
+    user.save(update_fields=list(changes))
+    journal_write(
+        Event.USER_CHANGED if user.date_cloture is None or before["date_cloture"] else Event.USER_CLOSED,
+        request=request,
+        user=user,
+        actor=actor,
+        organism=user.organism,
+        before=before,
+        after=_snapshot(user, USER_FIELDS),
+    )
+    return user
+
+
+def partner_user_close(user: User, *, date_cloture=None, actor=None, request=None) -> User:
+    """Close a user (never deleted): their memberships close with them."""
+    return partner_user_update(user, date_cloture=date_cloture or _today(), actor=actor, request=request)
+
+
+def _refuse_closing_a_responsable(user: User, date_cloture) -> None:
+    groups = UserGroup.objects.filter(responsable=user).exclude(
+        date_cloture__isnull=False, date_cloture__lte=date_cloture
+    )
+    names = ", ".join(g.code for g in groups)
+    if names:
+        raise ValidationError(
+            {
+                "date_cloture": f"Cet utilisateur est responsable d'habilitations du groupe {names} : "
+                "désignez d'abord un autre responsable."
+            }
+        )
+
+
+def _close_memberships(memberships, date_cloture, actor, request) -> None:
+    """Close, at `date_cloture`, the memberships still open then (those that start later end the same day)."""
+    for membership in memberships.select_for_update().exclude(
+        date_cloture__isnull=False, date_cloture__lte=date_cloture
+    ):
+        before = _snapshot(membership, ["date_ouverture", "date_cloture"])
+        membership.date_cloture = max(date_cloture, membership.date_ouverture)
+        membership.save(update_fields=["date_cloture"])
+        journal_write(
+            Event.MEMBERSHIP_CLOSED,
+            request=request,
+            user=membership.user,
+            actor=actor,
+            organism=membership.group.convention.organism,
+            group=membership.group.code,
+            before=before,
+            after=_snapshot(membership, ["date_ouverture", "date_cloture"]),
+        )
+
+
+# --- Administrators ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def administrator_name(
+    *, organism: Organism, user: User, role: str, date_ouverture=None, date_cloture=None, actor=None, request=None
+) -> OrganismAdministrator:
+    """Name an administrator (principal or suppléant): at most two open at any date."""
+    date_ouverture = date_ouverture or _today()
+    _check_dates(date_ouverture, date_cloture)
+    if user.organism_id != organism.pk:
+        raise ValidationError({"user": "L'administrateur doit être un utilisateur de l'organisme."})
+    Organism.objects.select_for_update().get(pk=organism.pk)  # serialises concurrent nominations
+    current = _overlaps(OrganismAdministrator.objects.filter(organism=organism), date_ouverture, date_cloture)
+    if current.filter(role=role).exists() or current.count() >= MAX_ADMINISTRATORS:
+        raise ValidationError(
+            {"role": "L'organisme a déjà deux administrateurs (un principal et un suppléant) sur cette période."}
+        )
+    with _integrity({"role": "L'organisme a déjà un administrateur avec ce rôle sur cette période."}):
+        administrator = OrganismAdministrator.objects.create(
+            organism=organism, user=user, role=role, date_ouverture=date_ouverture, date_cloture=date_cloture
+        )
+    if not user.is_partner_admin:
+        user.is_partner_admin = True
+        user.save(update_fields=["is_partner_admin"])
+    journal_write(
+        Event.ADMINISTRATOR_NAMED,
+        request=request,
+        user=user,
+        actor=actor,
+        organism=organism,
+        role=role,
+        after=_snapshot(administrator, ["date_ouverture", "date_cloture"]),
+    )
+    return administrator
+
+
+@transaction.atomic
+def administrator_close(administrator: OrganismAdministrator, *, date_cloture=None, actor=None, request=None):
+    date_cloture = date_cloture or _today()
+    _check_dates(administrator.date_ouverture, date_cloture)
+    before = _snapshot(administrator, ["date_ouverture", "date_cloture"])
+    administrator.date_cloture = date_cloture
+    administrator.save(update_fields=["date_cloture"])
+    journal_write(
+        Event.ADMINISTRATOR_CLOSED,
+        request=request,
+        user=administrator.user,
+        actor=actor,
+        organism=administrator.organism,
+        role=administrator.role,
+        before=before,
+        after=_snapshot(administrator, ["date_ouverture", "date_cloture"]),
+    )
+    return administrator
+
+
+# --- Groups, grants, memberships --------------------------------------------------------------------------
+
+GROUP_FIELDS = ["code", "libelle", "niveau", "parent_id", "responsable_id", "date_ouverture", "date_cloture"]
+
+
+def _check_responsable(convention: Convention, responsable: User, date_ouverture) -> None:
+    if responsable.organism_id != convention.organism_id:
+        raise ValidationError(
+            {"responsable": "Le responsable d'habilitations doit être un utilisateur de l'organisme."}
+        )
+    if not responsable.is_open_on(max(date_ouverture, _today())):
+        raise ValidationError({"responsable": "Le responsable d'habilitations doit être un utilisateur ouvert."})
+
+
+def _check_parent(group: UserGroup, parent: UserGroup | None) -> None:
+    if parent is None:
+        return
+    if parent.convention_id != group.convention_id:
+        raise ValidationError({"parent": "Le groupe parent doit appartenir à la même convention."})
+    ancestor = parent
+    while ancestor is not None:
+        if group.pk is not None and ancestor.pk == group.pk:
+            raise ValidationError(
+                {"parent": "Un groupe ne peut pas être un sous-groupe de lui-même ou de ses sous-groupes."}
+            )
+        ancestor = ancestor.parent
+
+
+def _check_code_free(group: UserGroup) -> None:
+    others = UserGroup.objects.filter(convention=group.convention, code__iexact=group.code)
+    if group.pk:
+        others = others.exclude(pk=group.pk)
+    if _overlaps(others, group.date_ouverture, group.date_cloture).exists():
+        raise ValidationError({"code": "Un groupe ouvert de la convention porte déjà ce code."})
+
+
+@transaction.atomic
+def group_create(
+    *,
+    convention: Convention,
+    code: str,
+    libelle: str,
+    responsable: User,
+    parent: UserGroup | None = None,
+    date_ouverture=None,
+    date_cloture=None,
+    actor=None,
+    request=None,
+) -> UserGroup:
+    """Create a group with its responsable d'habilitations (mandatory), optionally a sous-groupe."""
+    date_ouverture = date_ouverture or _today()
+    _check_dates(date_ouverture, date_cloture)
+    group = UserGroup(
+        convention=convention,
+        code=code.strip().upper(),
+        libelle=libelle.strip(),
+        responsable=responsable,
+        parent=parent,
+        niveau=(parent.niveau + 1) if parent else 1,
+        date_ouverture=date_ouverture,
+        date_cloture=date_cloture,
+    )
+    _check_responsable(convention, responsable, date_ouverture)
+    _check_parent(group, parent)
+    _check_code_free(group)
+    with _integrity({"code": "Un groupe ouvert de la convention porte déjà ce code."}):
+        group.save()
+    journal_write(
+        Event.GROUP_CREATED,
+        request=request,
+        user=responsable,
+        actor=actor,
+        organism=convention.organism,
+        group=group.code,
+        after=_snapshot(group, GROUP_FIELDS),
+    )
+    return group
+
+
+@transaction.atomic
+def group_update(group: UserGroup, *, actor=None, request=None, **changes) -> UserGroup:
+    """Change a group's libellé, responsable, parent or dates (its code and convention stay)."""
+    allowed = {"libelle", "responsable", "parent", "date_ouverture", "date_cloture"}
+    if set(changes) - allowed:
+        raise ValueError(f"Fields not modifiable here: {sorted(set(changes) - allowed)}")
+    group = UserGroup.objects.select_for_update().get(pk=group.pk)
+    before = _snapshot(group, GROUP_FIELDS)
+    for name, value in changes.items():
+        setattr(group, name, value)
+    _check_dates(group.date_ouverture, group.date_cloture)
+    if "responsable" in changes:
+        _check_responsable(group.convention, group.responsable, group.date_ouverture)
+    if "parent" in changes:
+        _check_parent(group, group.parent)
+        group.niveau = group.parent.niveau + 1 if group.parent else 1
+        if group.children.exists():
+            raise ValidationError({"parent": "Ce groupe a des sous-groupes : il ne peut pas changer de parent."})
+    if group.date_cloture is not None:
+        open_child = group.children.exclude(date_cloture__isnull=False, date_cloture__lte=group.date_cloture).first()
+        if open_child is not None:
+            raise ValidationError({"date_cloture": f"Clôturez d'abord le sous-groupe {open_child.code}."})
+        _close_memberships(Membership.objects.filter(group=group), group.date_cloture, actor, request)
+    with _integrity({"parent": "Ce changement créerait un cycle de sous-groupes ou un conflit de dates."}):
+        group.save()
+    journal_write(
+        Event.GROUP_CLOSED if group.date_cloture and not before["date_cloture"] else Event.GROUP_CHANGED,
+        request=request,
+        actor=actor,
+        organism=group.convention.organism,
+        group=group.code,
+        before=before,
+        after=_snapshot(group, GROUP_FIELDS),
+    )
+    return group
+
+
+def group_close(group: UserGroup, *, date_cloture=None, actor=None, request=None) -> UserGroup:
+    return group_update(group, date_cloture=date_cloture or _today(), actor=actor, request=request)
+
+
+@transaction.atomic
+def grant_assign(
+    group: UserGroup, convention_profile: ConventionProfile, *, date_ouverture=None, actor=None, request=None
+) -> GroupGrant:
+    """ "Assigner rôle": give the group one of its convention's profiles."""
+    date_ouverture = date_ouverture or _today()
+    if convention_profile.convention_id != group.convention_id or not convention_profile.is_open_on(_today()):
+        raise ValidationError({"convention_profile": "Ce profil n'est pas accordé à la convention de ce groupe."})
+    if _overlaps(group.grants.filter(convention_profile=convention_profile), date_ouverture, None).exists():
+        raise ValidationError({"convention_profile": "Le groupe détient déjà ce profil."})
+    with _integrity({"convention_profile": "Le groupe détient déjà ce profil."}):
+        grant = GroupGrant.objects.create(
+            group=group, convention_profile=convention_profile, date_ouverture=date_ouverture
+        )
+    journal_write(
+        Event.GRANT_ASSIGNED,
+        request=request,
+        actor=actor,
+        organism=group.convention.organism,
+        group=group.code,
+        profile=convention_profile.profile.code,
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_close(grant: GroupGrant, *, date_cloture=None, actor=None, request=None) -> GroupGrant:
+    date_cloture = date_cloture or _today()
+    _check_dates(grant.date_ouverture, date_cloture)
+    grant.date_cloture = max(date_cloture, grant.date_ouverture)
+    grant.save(update_fields=["date_cloture"])
+    journal_write(
+        Event.GRANT_CLOSED,
+        request=request,
+        actor=actor,
+        organism=grant.group.convention.organism,
+        group=grant.group.code,
+        profile=grant.convention_profile.profile.code,
+    )
+    return grant
+
+
+def _check_membership(user: User, group: UserGroup, date_ouverture, date_cloture, exclude_pk=None) -> None:
+    if user.organism_id != group.convention.organism_id:
+        raise ValidationError({"user": "Cet utilisateur n'appartient pas à l'organisme du groupe."})
+    _check_dates(date_ouverture, date_cloture)
+    if date_ouverture < group.date_ouverture or (
+        group.date_cloture is not None and (date_cloture is None or date_cloture > group.date_cloture)
+    ):
+        raise ValidationError(
+            {"date_ouverture": "Les dates de l'appartenance doivent être comprises dans celles du groupe."}
+        )
+    if date_ouverture < user.date_ouverture or (
+        user.date_cloture is not None and (date_cloture is None or date_cloture > user.date_cloture)
+    ):
+        raise ValidationError(
+            {"date_ouverture": "Les dates de l'appartenance doivent être comprises dans celles de l'utilisateur."}
+        )
+    overlapping = _overlaps(Membership.objects.filter(user=user, group=group), date_ouverture, date_cloture)
+    if exclude_pk:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    if overlapping.exists():
+        raise ValidationError({"group": "Cet utilisateur appartient déjà à ce groupe sur cette période."})
+
+
+def _default_cloture(user: User, group: UserGroup, date_cloture):
+    """A membership without a closing date ends at the earliest planned closing of the user or the group."""
+    if date_cloture is not None:
+        return date_cloture
+    planned = [d for d in (user.date_cloture, group.date_cloture) if d is not None]
+    return min(planned) if planned else None
+
+
+@transaction.atomic
+def membership_add(
+    *, user: User, group: UserGroup, date_ouverture=None, date_cloture=None, actor=None, request=None
+) -> Membership:
+    """ "Ajouter au groupe": open a membership of an existing user of the organism."""
+    date_ouverture = date_ouverture or _today()
+    date_cloture = _default_cloture(user, group, date_cloture)
+    User.objects.select_for_update().filter(pk=user.pk).first()  # serialises concurrent additions of one user
+    _check_membership(user, group, date_ouverture, date_cloture)
+    with _integrity({"group": "Cet utilisateur appartient déjà à ce groupe sur cette période."}):
+        membership = Membership.objects.create(
+            user=user, group=group, date_ouverture=date_ouverture, date_cloture=date_cloture
+        )
+    journal_write(
+        Event.MEMBERSHIP_ADDED,
+        request=request,
+        user=user,
+        actor=actor,
+        organism=group.convention.organism,
+        group=group.code,
+        after=_snapshot(membership, ["date_ouverture", "date_cloture"]),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(membership: Membership, *, date_ouverture=None, date_cloture=None, actor=None, request=None):
+    """ "Gérer l'appartenance": change the dates of a membership, or close it (nothing is deleted)."""
+    membership = (
+        Membership.objects.select_for_update().select_related("user", "group__convention").get(pk=membership.pk)
+    )
+    before = _snapshot(membership, ["date_ouverture", "date_cloture"])
+    new_ouverture = date_ouverture or membership.date_ouverture
+    _check_membership(membership.user, membership.group, new_ouverture, date_cloture, exclude_pk=membership.pk)
+    membership.date_ouverture, membership.date_cloture = new_ouverture, date_cloture
+    with _integrity({"date_cloture": "Ces dates chevauchent une autre appartenance au même groupe."}):
+        membership.save(update_fields=["date_ouverture", "date_cloture"])
+    journal_write(
+        Event.MEMBERSHIP_CLOSED if date_cloture and not before["date_cloture"] else Event.MEMBERSHIP_CHANGED,
+        request=request,
+        user=membership.user,
+        actor=actor,
+        organism=membership.group.convention.organism,
+        group=membership.group.code,
+        before=before,
+        after=_snapshot(membership, ["date_ouverture", "date_cloture"]),
+    )
+    return membership
+
+
+def membership_close(membership: Membership, *, date_cloture=None, actor=None, request=None):
+    return membership_update(
+        membership,
+        date_ouverture=membership.date_ouverture,
+        date_cloture=max(date_cloture or _today(), membership.date_ouverture),
+        actor=actor,
+        request=request,
+    )
