@@ -35,6 +35,7 @@ portal_patterns = [
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
+    path("gestion-des-habilitations/", include("habilitations.urls")),
     # django-simple-captcha's views, declared public (the "Mot de passe oublié ?" page uses them).
     re_path(
         r"^captcha/image/(?P<key>\w+)/$",
