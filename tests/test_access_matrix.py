@@ -1,0 +1,194 @@
+"""The access matrix: every URL of the project × every role → the expected answer.
+
+A test walks the URL resolver and fails when a URL name is missing from MATRIX. Object URLs are filled with the
+objects of organism A; the administrator of organism B must get 404 on them (same answer as "does not exist").
+The Django admin guards itself (staff + second factor + per-Caf querysets) and is covered by its own tests.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from habilitations.models import Caf, OrganismAdministrator
+from tests.factories import TEST_PASSWORD, ConventionFactory, GroupFactory, UserFactory, grant, member
+
+ROLES = [
+    "anonyme",
+    "sans_groupe",
+    "utilisateur_t1",
+    "responsable",
+    "administrateur",
+    "admin_autre_organisme",
+    "agent_autre_caf",
+    "agent_caf",
+    "superutilisateur",
+]
+
+L, H, R = "login", "home", "redirect"  # redirected to the login page, to the home page, elsewhere
+OK, DENIED, MISSING, METHOD = 200, 403, 404, 405
+
+ALL_OK = (OK,) * 9
+LOGGED_OK = (L,) + (OK,) * 8
+MANAGER_LIST = (L, DENIED, DENIED, OK, OK, OK, DENIED, DENIED, DENIED)
+MANAGER_OBJECT = (L, DENIED, DENIED, OK, OK, MISSING, DENIED, DENIED, DENIED)
+ADMIN_OBJECT = (L, DENIED, DENIED, DENIED, OK, MISSING, DENIED, DENIED, DENIED)
+
+# url name → (kwargs builder key, outcome per role in ROLES order)
+MATRIX = {
+    "portal:accueil": (None, ALL_OK),
+    "portal:ma_caf": (None, ALL_OK),
+    "portal:regles_usage": (None, ALL_OK),
+    "portal:accessibilite": (None, ALL_OK),
+    "portal:informatique_libertes": (None, ALL_OK),
+    "portal:probleme_connexion": (None, ALL_OK),
+    "portal:login": (None, (OK,) + (H,) * 8),
+    "portal:login_bailleur": (None, (OK,) + (H,) * 8),
+    "portal:logout": (None, (L,) + (METHOD,) * 8),
+    "portal:password_forgotten": (None, ALL_OK),
+    "portal:password_forgotten_done": (None, ALL_OK),
+    "portal:password_first": (None, (L,) + (H,) * 8),
+    "portal:otp_verify": (None, (L,) + (H,) * 8),
+    "portal:otp_setup": (None, (L, OK, OK, OK, R, R, R, R, R)),
+    "portal:session_prolong": (None, (L,) + (METHOD,) * 8),
+    "portal:home": (None, LOGGED_OK),
+    "portal:profile": (None, LOGGED_OK),
+    "portal:password_change": (None, LOGGED_OK),
+    "portal:profile_email": (None, LOGGED_OK),
+    "portal:profile_email_confirm": ("token", (L,) + (R,) * 8),
+    "portal:profile_phone": (None, LOGGED_OK),
+    "portal:backup_codes": (None, (L,) + (METHOD,) * 8),
+    "habilitations:index": (None, (L, DENIED, DENIED, R, R, R, DENIED, DENIED, DENIED)),
+    "habilitations:organisms": (None, MANAGER_LIST),
+    "habilitations:conventions": (None, MANAGER_LIST),
+    "habilitations:partner_types": (None, MANAGER_LIST),
+    "habilitations:convention_detail": ("convention", MANAGER_OBJECT),
+    "habilitations:convention_pdf": ("convention", MANAGER_OBJECT),
+    "habilitations:users": ("convention", MANAGER_OBJECT),
+    "habilitations:user_create": ("convention", MANAGER_OBJECT),
+    "habilitations:user_detail": ("user", MANAGER_OBJECT),
+    "habilitations:user_update": ("user", ADMIN_OBJECT),
+    "habilitations:user_close": ("user", ADMIN_OBJECT),
+    "habilitations:user_resend_identifiant": (
+        "user",
+        (L, DENIED, DENIED, METHOD, METHOD, METHOD, DENIED, DENIED, DENIED),
+    ),
+    "habilitations:groups": ("convention", MANAGER_OBJECT),
+    "habilitations:group_create": ("convention", ADMIN_OBJECT),
+    "habilitations:group_update": ("group", ADMIN_OBJECT),
+    "habilitations:group_grants": ("group", ADMIN_OBJECT),
+    "habilitations:group_profiles_options": ("group", ADMIN_OBJECT),
+    "habilitations:membership_add": ("convention", MANAGER_OBJECT),
+    "habilitations:user_memberships": ("user", MANAGER_OBJECT),
+    "habilitations:membership_update": ("membership", MANAGER_OBJECT),
+    "habilitations:import_upload": ("convention", ADMIN_OBJECT),
+    "habilitations:import_apply": (
+        "convention_token",
+        (L, DENIED, DENIED, DENIED, R, MISSING, DENIED, DENIED, DENIED),
+    ),
+    "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
+    "captcha-image-2x": ("captcha", (410,) * 9),
+    "captcha-audio": ("captcha", (MISSING,) * 9),
+    "captcha-refresh": (None, (MISSING,) * 9),
+}
+
+
+def all_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = all_url_names() - set(MATRIX)
+    assert not missing, f"URLs missing from the access matrix: {sorted(missing)}"
+    stale = set(MATRIX) - all_url_names()
+    assert not stale, f"URLs of the matrix that no longer exist: {sorted(stale)}"
+
+
+def verified_client(user) -> Client:
+    """Log in through the real form and, when required, enrol and verify the second factor."""
+    client = Client()
+    response = client.post("/connexion/", {"username": user.identifiant, "password": TEST_PASSWORD})
+    assert response.status_code == 302, user
+    if user.requires_otp:
+        client.get("/double-authentification/enrolement/")
+        device = TOTPDevice.objects.get(user=user)
+        token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+        client.post("/double-authentification/enrolement/", {"token": token})
+    return client
+
+
+@pytest.fixture
+def world(db):
+    """Organism A (with a T1 group, its responsable, a member, a user without group and an administrator),
+    organism B with its administrator, Caf agents of A's Caf and of another Caf, a superuser."""
+    group = GroupFactory(code="T1", libelle="CDAP T1")
+    convention = group.convention
+    organism = convention.organism
+    t1 = UserFactory(organism=organism)
+    grant(group, "T1-ASS")
+    membership = member(t1, group)
+    admin = UserFactory(organism=organism, is_partner_admin=True)
+    OrganismAdministrator.objects.create(organism=organism, user=admin, role="PRINCIPAL")
+    other = ConventionFactory()
+    other_admin = UserFactory(organism=other.organism, is_partner_admin=True)
+    OrganismAdministrator.objects.create(organism=other.organism, user=other_admin, role="PRINCIPAL")
+    users = {
+        "sans_groupe": UserFactory(organism=organism),
+        "utilisateur_t1": t1,
+        "responsable": group.responsable,
+        "administrateur": admin,
+        "admin_autre_organisme": other_admin,
+        "agent_autre_caf": UserFactory(agent=True, caf=Caf.objects.get(code="831")),
+        "agent_caf": UserFactory(agent=True),
+        "superutilisateur": UserFactory(agent=True, is_superuser=True),
+    }
+    kwargs = {
+        None: {},
+        "convention": {"convention_id": convention.pk},
+        "convention_token": {"convention_id": convention.pk, "token": "inconnu"},
+        "user": {"user_id": t1.pk},
+        "group": {"group_id": group.pk},
+        "membership": {"membership_id": membership.pk},
+        "token": {"token": "jeton-invalide"},
+        "captcha": {"key": "inconnue"},
+    }
+    return {"users": users, "kwargs": kwargs}
+
+
+def outcome(response):
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if location.startswith("/connexion/"):
+            return L
+        if location == "/accueil/":
+            return H
+        return R
+    return response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(world, role):
+    client = Client() if role == "anonyme" else verified_client(world["users"][role])
+    index = ROLES.index(role)
+    wrong = []
+    for name, (kwargs_key, expected) in MATRIX.items():
+        url = reverse(name, kwargs=world["kwargs"][kwargs_key])
+        got = outcome(client.get(url))
+        if got != expected[index]:
+            wrong.append(f"{name} ({url}): expected {expected[index]}, got {got}")
+    assert not wrong, f"role {role}:\n" + "\n".join(wrong)
