@@ -247,6 +247,9 @@
   MCP.showSessionWarning = showSessionWarning;
   MCP.hideSessionWarning = hideSessionWarning;
   MCP.restartSessionTimer = restartSessionTimer;
+  MCP.sessionDeadline = function () {
+    return session.deadline;
+  };
 
   function init() {
     initSession();

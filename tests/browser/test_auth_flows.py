@@ -102,9 +102,10 @@ def test_forgotten_password_sends_a_provisional_password(page, login_as):
     assert match, message.body
     provisional = match.group(1)
 
-    login_as(user, provisional, check=False)
+    login_as(user, provisional)
     expect(page).to_have_url(re.compile(r"/premiere-connexion/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("CHOISIR VOTRE MOT DE PASSE")
+    assert_accessible(page)
 
 
 def test_forgotten_password_for_an_unknown_address_answers_the_same(page):

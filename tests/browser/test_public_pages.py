@@ -35,6 +35,7 @@ def test_skip_link_is_first_and_visible_on_focus(page):
     assert box is not None and box["y"] >= 0, "le lien d'évitement doit être visible quand il a le focus"
     page.keyboard.press("Enter")
     expect(page.locator("main#contenu")).to_be_focused()
+    assert_accessible(page)
 
 
 def test_ma_caf_finds_the_caf_of_a_postal_code(page):
@@ -88,6 +89,7 @@ def test_accessibility_statement_has_the_rgaa_sections(page):
     ):
         expect(page.get_by_role("heading", name=section, exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Défenseur des droits")
+    assert_accessible(page)
 
 
 def test_probleme_de_connexion_by_keyboard_then_by_clicks(page):

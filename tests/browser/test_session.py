@@ -62,6 +62,18 @@ def test_session_warning_form_posts_normally_without_the_script(page, login_as):
     assert_accessible(page)
 
 
+def test_htmx_requests_restart_the_session_timer(page, login_as):
+    login_as(UserFactory())
+    expect(page).to_have_url(re.compile(r"/accueil/$"))
+    assert_accessible(page)
+    before = page.evaluate("window.MCP.sessionDeadline()")
+    assert before > 0
+    page.wait_for_timeout(50)
+    # The vendored htmx is loaded under the strict CSP; any request it makes counts as activity.
+    page.evaluate("htmx.ajax('GET', '/mon-profil/', {target: '#contenu', swap: 'none'})")
+    page.wait_for_function(f"window.MCP.sessionDeadline() > {before}")
+
+
 def test_logout(page, login_as):
     login_as(UserFactory())
     page.get_by_role("button", name="DÉCONNEXION").click()
