@@ -3,6 +3,7 @@
 import re
 
 from captcha.fields import CaptchaField
+from captcha.models import CaptchaStore
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.core.validators import EmailValidator
@@ -133,6 +134,27 @@ class PasswordChangeForm(NewPasswordMixin):
         return old
 
 
+CAPTCHA_INVALID = "Les caractères recopiés ne correspondent pas à l'image."
+
+
+class CaseSensitiveCaptchaField(CaptchaField):
+    """django-simple-captcha compares in lower case; the guides ask users to "distinguer les majuscules et les
+    minuscules", so the answer must match the image exactly (the store keeps the challenge as drawn)."""
+
+    def clean(self, value):
+        if (
+            isinstance(value, (list, tuple))
+            and len(value) == 2
+            and value[1]
+            and re.fullmatch(r"[0-9a-f]{40}", str(value[0]))
+        ):
+            store = CaptchaStore.objects.filter(hashkey=value[0], expiration__gt=timezone.now()).first()
+            if store is not None and str(value[1]).strip() != store.challenge:
+                store.delete()  # one attempt per image, like the library
+                raise forms.ValidationError(CAPTCHA_INVALID, code="invalid")
+        return super().clean(value)
+
+
 class PasswordForgottenForm(forms.Form):
     email = forms.EmailField(
         label="Adresse mail",
@@ -140,10 +162,10 @@ class PasswordForgottenForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": "Saisissez votre adresse mail.", "invalid": "Saisissez une adresse mail valide."},
     )
-    captcha = CaptchaField(
+    captcha = CaseSensitiveCaptchaField(
         label="Recopiez les caractères de l'image (distinguez les majuscules et les minuscules)",
         error_messages={
-            "invalid": "Les caractères recopiés ne correspondent pas à l'image.",
+            "invalid": CAPTCHA_INVALID,
             "required": "Recopiez les caractères de l'image.",
         },
     )

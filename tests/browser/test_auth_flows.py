@@ -57,7 +57,7 @@ def test_first_login_with_a_provisional_password(page, login_as):
 
 def _captcha_answer(page) -> str:
     key = page.locator("input[name='captcha_0']").input_value()
-    return CaptchaStore.objects.get(hashkey=key).response
+    return CaptchaStore.objects.get(hashkey=key).challenge
 
 
 def test_forgotten_password_sends_a_provisional_password(page, login_as):

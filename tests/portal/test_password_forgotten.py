@@ -14,7 +14,7 @@ def ask(client, email, captcha=None, ip="10.0.0.1"):
     """Fill the form as a user would: read the captcha shown on the page and type its answer."""
     page = client.get("/mot-de-passe-oublie/").content.decode()
     key = re.search(r'name="captcha_0" value="([^"]+)"', page).group(1)
-    answer = CaptchaStore.objects.get(hashkey=key).response if captcha is None else captcha
+    answer = CaptchaStore.objects.get(hashkey=key).challenge if captcha is None else captcha
     return client.post(
         "/mot-de-passe-oublie/",
         {"email": email, "captcha_0": key, "captcha_1": answer},
@@ -80,3 +80,16 @@ def test_new_provisional_password_leads_to_the_forced_change(client, django_capt
     password = re.search(r"Compte Partenaire : (\S+)", mail.outbox[0].body).group(1)
     response = client.post("/connexion/", {"username": user.identifiant, "password": password}, follow=True)
     assert response.redirect_chain[-1] == ("/premiere-connexion/", 302)
+
+
+def test_captcha_distinguishes_upper_and_lower_case(client):
+    UserFactory(email="connue@partenaire.example")
+    page = client.get("/mot-de-passe-oublie/").content.decode()
+    key = re.search(r'name="captcha_0" value="([^"]+)"', page).group(1)
+    challenge = CaptchaStore.objects.get(hashkey=key).challenge
+    response = client.post(
+        "/mot-de-passe-oublie/",
+        {"email": "connue@partenaire.example", "captcha_0": key, "captcha_1": challenge.swapcase()},
+    )
+    assert "Les caractères recopiés ne correspondent pas à l&#x27;image." in response.content.decode()
+    assert mail.outbox == []
