@@ -1,6 +1,23 @@
-"""Reads of reference data."""
+"""Reads: reference data, and the partner administration screens' lists (each takes what the viewer may see)."""
 
-from habilitations.models import Caf
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from habilitations.models import (
+    Caf,
+    Convention,
+    ConventionDocument,
+    ConventionProfile,
+    Membership,
+    OrganismAdministrator,
+    PartnerType,
+    Profile,
+    Service,
+    User,
+    UserGroup,
+)
 
 
 def department_for_postal_code(code: str) -> str | None:
@@ -24,3 +41,71 @@ def caf_for_postal_code(code: str) -> Caf | None:
     if department is None:
         return None
     return Caf.objects.filter(departement=department).first()
+
+
+# --- Services, conventions, users: reads of the partner administration screens ---------------------------------
+
+
+def services_by_codes(codes) -> list[Service]:
+    """The services whose code is in `codes`, in the reference order (Service.ordre), in one query (none if empty).
+
+    The home page passes `request.access.services`: the services the rule of access opens today."""
+    codes = list(codes)
+    if not codes:
+        return []
+    return list(Service.objects.filter(code__in=codes).order_by("ordre", "code"))
+
+
+def partner_types_with_services() -> QuerySet[PartnerType]:
+    """The reference list "Les types de partenaires", with their eligible services and legitimate CDAP profiles."""
+    return PartnerType.objects.prefetch_related(
+        Prefetch("services_eligibles", queryset=Service.objects.order_by("ordre", "code")),
+        Prefetch("profils_cdap_legitimes", queryset=Profile.objects.order_by("ordre", "code")),
+    ).order_by("libelle")
+
+
+def convention_profiles(convention: Convention) -> QuerySet[ConventionProfile]:
+    """Every (service, profile) the Caf granted to the convention, history included, in the reference order."""
+    return (
+        ConventionProfile.objects.filter(convention=convention)
+        .select_related("profile__service")
+        .order_by("profile__service__ordre", "profile__ordre", "date_ouverture")
+    )
+
+
+def convention_documents(convention: Convention) -> QuerySet[ConventionDocument]:
+    """The conventionnement documents received from the partner, with their dates."""
+    return ConventionDocument.objects.filter(convention=convention).select_related("service")
+
+
+def convention_administrators(convention: Convention, day: datetime.date | None = None):
+    """The organism's administrator roles that are not closed on `day` (today): current and planned ones."""
+    day = day or timezone.localdate()
+    return (
+        OrganismAdministrator.objects.filter(organism_id=convention.organism_id)
+        .exclude(date_cloture__isnull=False, date_cloture__lte=day)
+        .select_related("user")
+        .order_by("role", "date_ouverture")
+    )
+
+
+def user_memberships(user: User, group_ids=None) -> QuerySet[Membership]:
+    """All the user's memberships (history included), most recent first; restricted to `group_ids` if given
+    (a responsable sees only the memberships of the groups they are responsible for)."""
+    memberships = Membership.objects.filter(user=user).select_related("group").order_by("-date_ouverture", "-pk")
+    if group_ids is not None:
+        memberships = memberships.filter(group_id__in=group_ids)
+    return memberships
+
+
+def user_administrator_roles(user: User) -> QuerySet[OrganismAdministrator]:
+    """The user's administrator roles (principal / suppléant), history included."""
+    return OrganismAdministrator.objects.filter(user=user).select_related("organism").order_by("-date_ouverture")
+
+
+def user_responsable_groups(user: User, group_ids=None) -> QuerySet[UserGroup]:
+    """The groups whose responsable d'habilitations the user is, restricted to `group_ids` if given."""
+    groups = UserGroup.objects.filter(responsable=user).order_by("code", "date_ouverture")
+    if group_ids is not None:
+        groups = groups.filter(pk__in=group_ids)
+    return groups

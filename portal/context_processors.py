@@ -1,9 +1,63 @@
 from django.conf import settings
+from django.urls import reverse
+
+# The "GESTION DES HABILITATIONS" submenu (guide 001): url name, label. "Mes tableaux de bord" comes later.
+HABILITATIONS_MENU = [
+    ("habilitations:organisms", "Mes organismes"),
+    ("habilitations:conventions", "Mes conventions"),
+    ("habilitations:my_users", "Mes utilisateurs (interne)"),
+    ("habilitations:partner_types", "Les types de partenaires"),
+]
+# Screens of the section that belong to an entry other than "Mes conventions" (its users, groups, PDF …).
+HABILITATIONS_MENU_SECTIONS = {
+    "organisms": "habilitations:organisms",
+    "partner_types": "habilitations:partner_types",
+}
 
 
 def portal(request):
-    """Layout data: the session timers for the "Prolonger ma session" warning."""
+    """Layout data: the session timers for the "Prolonger ma session" warning, and the left menu."""
     return {
         "session_idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         "session_warning_seconds": int(settings.SESSION_WARNING_BEFORE.total_seconds()),
+        "menu_items": menu_items(request),
     }
+
+
+def services_today(access) -> list[tuple[str, str]]:
+    """(code, libellé) of the services the rule of access opens today, in the reference order, without a query:
+    the access context's grants come ordered by Service.ordre and carry the service's libellé."""
+    return list(dict.fromkeys((grant.service, grant.service_libelle) for grant in access.grants))
+
+
+def menu_items(request) -> list[dict]:
+    """GESTION DES HABILITATIONS for administrators and responsables, then one entry per service usable today.
+
+    Fed by `request.access` only (computed once per request): no other query. Service screens come with their
+    own apps; until then a service entry leads to its tile on the home page, which says so."""
+    user = getattr(request, "user", None)
+    access = getattr(request, "access", None)
+    if access is None or user is None or not user.is_authenticated:
+        return []
+    items = []
+    if access.manages_habilitations:
+        match = getattr(request, "resolver_match", None)
+        in_section = match is not None and match.namespace == "habilitations"
+        current = HABILITATIONS_MENU_SECTIONS.get(match.url_name, "habilitations:conventions") if in_section else None
+        items.append(
+            {
+                "url": reverse("habilitations:index"),
+                "label": "GESTION DES HABILITATIONS",
+                "current": in_section,
+                "children": [
+                    {"url": reverse(name), "label": label, "current": name == current}
+                    for name, label in HABILITATIONS_MENU
+                ],
+            }
+        )
+    home = reverse("portal:home")
+    items.extend(
+        {"url": f"{home}#service-{code}", "label": libelle.upper(), "current": False, "children": []}
+        for code, libelle in services_today(access)
+    )
+    return items

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from habilitations import selectors
 from habilitations.access.decorators import authenticated
 from habilitations.journal import Event, JournalEntry, journal_write
 from habilitations.models import BackupCodeDevice, User
@@ -17,9 +18,34 @@ EMAIL_CHANGE_SALT = "mcp.email-change"
 EMAIL_CHANGE_MAX_AGE = 48 * 3600
 
 
+MANAGER_TILE_DESCRIPTION = "Gérer les habilitations de vos collaborateurs."
+
+
+def home_tiles(access) -> list[dict]:
+    """The tiles of exactly what the user may do today: "Gestion des habilitations" for administrators and
+    responsables, then one tile per service the rule of access opens (one query for their descriptions).
+
+    A service whose screens are not built yet has no link (url None): its tile says so."""
+    tiles = []
+    if access.manages_habilitations:
+        tiles.append(
+            {
+                "code": "HABILITATIONS",
+                "title": "GESTION DES HABILITATIONS",
+                "description": MANAGER_TILE_DESCRIPTION,
+                "url": reverse("habilitations:index"),
+            }
+        )
+    tiles.extend(
+        {"code": service.code, "title": service.libelle.upper(), "description": service.description, "url": None}
+        for service in selectors.services_by_codes(access.services)
+    )
+    return tiles
+
+
 @authenticated
 def home(request):
-    return render(request, "portal/home.html", {"tiles": []})
+    return render(request, "portal/home.html", {"tiles": home_tiles(request.access)})
 
 
 @authenticated
@@ -36,6 +62,8 @@ def profile(request):
             "phone_form": PhoneChangeForm(initial={"telephone": user.telephone, "telephone_confirm": user.telephone}),
             "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             "unused_codes": unused_codes,
+            "grants": request.access.grants,
+            "memberships": selectors.user_memberships(user),
         },
     )
 

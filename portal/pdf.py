@@ -1,0 +1,75 @@
+"""PDF documents (convention, later the attestation de paiement) rendered by WeasyPrint, without any network.
+
+The documents hold partner and beneficiary data: WeasyPrint must never fetch a URL found in the HTML. The
+fetcher below serves only files of our static directories (`{% static %}` URLs, or file:// URLs inside them)
+and `data:` URLs; everything else is refused (the resource is then left out of the document).
+"""
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+def static_roots() -> list[Path]:
+    """The directories whose files a PDF may embed: STATICFILES_DIRS, then STATIC_ROOT (collected files)."""
+    roots = [Path(entry[1] if isinstance(entry, tuple | list) else entry) for entry in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return [root.resolve() for root in roots if root.is_dir()]
+
+
+def _inside_static(relative: str) -> Path | None:
+    """The first existing file `relative` under a static root, never outside it (no "..", no symlink escape)."""
+    for root in static_roots():
+        candidate = (root / relative.lstrip("/")).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    """Serves `<origin><STATIC_URL>path` and file:// URLs inside the static roots from disk; refuses the rest."""
+
+    def __init__(self, origin: str):
+        super().__init__(fail_on_errors=False)
+        self.origin = origin  # "http://host:port" of base_url: static URLs under another host are refused
+        self.static_path = urlsplit(settings.STATIC_URL).path
+
+    def local_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https"):
+            if f"{parts.scheme}://{parts.netloc}" != self.origin or not parts.path.startswith(self.static_path):
+                return None
+            return _inside_static(unquote(parts.path[len(self.static_path) :]))
+        if parts.scheme == "file" and not parts.netloc:
+            path = Path(url2pathname(parts.path)).resolve()
+            for root in static_roots():
+                if path.is_relative_to(root) and path.is_file():
+                    return path
+        return None
+
+    def fetch(self, url, headers=None):
+        if urlsplit(url).scheme == "data":
+            return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler: no I/O
+        path = self.local_path(url)
+        if path is None:
+            raise ValueError(f"Ressource refusée dans un PDF (hors fichiers statiques) : {url[:200]}")
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
+
+
+def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> bytes:
+    """Render `template` with `context` (no request: no user data beyond the context) into PDF bytes.
+
+    Relative URLs resolve against `base_url` (the portal's own address by default), so `{% static %}` works."""
+    base_url = base_url or settings.PORTAL_BASE_URL.rstrip("/") + "/"
+    parts = urlsplit(base_url)
+    fetcher = StaticOnlyURLFetcher(origin=f"{parts.scheme}://{parts.netloc}")
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
