@@ -250,3 +250,14 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
+
+# Periodic tasks (celery beat). Imported here, at the end, to keep this block self-contained.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    # Administrators learn, each morning, the memberships and users closing in 30 days (sent once a day).
+    "habilitations-closing-reminders": {
+        "task": "habilitations.tasks.closing_reminders_send",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
