@@ -16,7 +16,7 @@ from habilitations.forms.imports import ImportUploadForm
 def import_upload(request, convention_id):
     """Step 1: upload and check the file; nothing is written, the lines wait under a token."""
     convention = querysets.convention_for_admin(request.access, convention_id)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
         plan = imports.plan_build(form.records, convention)
         token = imports.plan_store(

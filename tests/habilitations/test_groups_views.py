@@ -67,6 +67,9 @@ def create_url(world):
     return f"/gestion-des-habilitations/conventions/{world.convention.pk}/groupes/creer/"
 
 
+NOT_A_RESPONSABLE = "Le responsable d'habilitations doit être un utilisateur ouvert de l'organisme."
+
+
 def group_form(**changes):
     data = {
         "code": "t2",
@@ -137,7 +140,7 @@ def test_another_organisms_convention_answers_404(world, admin, responsable):
     url = f"/gestion-des-habilitations/conventions/{world.other_convention.pk}/groupes/"
     assert admin.get(url).status_code == 404
     assert responsable.get(url).status_code == 404
-    assert admin.get(f"/gestion-des-habilitations/conventions/{world.other_convention.pk}/groupes/creer/").status_code == 404
+    assert admin.get(f"{url}creer/").status_code == 404
 
 
 def test_a_plain_user_gets_403(world):
@@ -265,8 +268,8 @@ def test_a_refused_group_leaves_no_inline_responsable_behind(world, admin):
         ({"libelle": ""}, "id_libelle", "Saisissez le libellé du groupe."),
         ({"date_ouverture": "31/02/2026"}, "id_date_ouverture", "Saisissez une date valide"),
         ({"responsable": ""}, "id_responsable", "Sélectionnez le responsable habilitations."),
-        ("other_user", "id_responsable", "Le responsable d'habilitations doit être un utilisateur ouvert de l'organisme."),
-        ("closed_user", "id_responsable", "Le responsable d'habilitations doit être un utilisateur ouvert de l'organisme."),
+        ("other_user", "id_responsable", NOT_A_RESPONSABLE),
+        ("closed_user", "id_responsable", NOT_A_RESPONSABLE),
         ("other_group", "id_parent", "Choisissez un groupe ouvert de la convention."),
         ({"responsable_mode": "nouveau"}, "id_nouveau_nom", "Saisissez le nom du responsable."),
         (
@@ -345,7 +348,8 @@ def update_form(group, **changes):
 def test_modifier_changes_libelle_and_responsable(world, admin):
     text = page(admin.get(update_url(world.t1)))
     assert "MODIFIER LE GROUPE UTILISATEURS" in text and 'value="CDAP T1"' in text
-    response = admin.post(update_url(world.t1), update_form(world.t1, libelle="CDAP T1 bis", responsable=world.loner.pk))
+    data = update_form(world.t1, libelle="CDAP T1 bis", responsable=world.loner.pk)
+    response = admin.post(update_url(world.t1), data)
     assert response.status_code == 302
     world.t1.refresh_from_db()
     assert (world.t1.code, world.t1.libelle, world.t1.responsable) == ("T1", "CDAP T1 bis", world.loner)
@@ -428,9 +432,12 @@ def test_the_htmx_endpoint_returns_the_options_of_a_service(world, admin):
     assert "AFAS-DECLARER —" in text and "T2 –" not in text and "<html" not in text
     cp = ConventionProfile.objects.get(convention=world.convention, profile__code="AFAS-DECLARER")
     assert f'<option value="{cp.pk}">' in text
-    assert page(admin.get(f"/gestion-des-habilitations/groupes/{world.t1.pk}/profils/", {"service": "X"})).count(
-        "<option"
-    ) == 1
+    assert (
+        page(admin.get(f"/gestion-des-habilitations/groupes/{world.t1.pk}/profils/", {"service": "X"})).count(
+            "<option"
+        )
+        == 1
+    )
 
 
 def test_assigner_role_then_retirer(world, admin):
