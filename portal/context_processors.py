@@ -49,10 +49,7 @@ def menu_items(request) -> list[dict]:
                 "url": reverse("habilitations:index"),
                 "label": "GESTION DES HABILITATIONS",
                 "current": in_section,
-                "children": [
-                    {"url": reverse(name), "label": label, "current": name == current}
-                    for name, label in HABILITATIONS_MENU
-                ],
+                "children": [_child(request, name, label, current) for name, label in HABILITATIONS_MENU],
             }
         )
     home = reverse("portal:home")
@@ -61,3 +58,11 @@ def menu_items(request) -> list[dict]:
         for code, libelle in services_today(access)
     )
     return items
+
+
+def _child(request, name: str, label: str, current: str | None) -> dict:
+    """A submenu entry; `current` is its aria-current value: "page" on the entry's own page, "true" on the other
+    screens of its part of the section (a convention's users, its groups …), else None."""
+    url = reverse(name)
+    state = ("page" if request.path == url else "true") if name == current else None
+    return {"url": url, "label": label, "current": state}

@@ -9,7 +9,21 @@ from django.core.exceptions import ValidationError
 
 from portal.forms import CleanCharField
 
-__all__ = ["CleanCharField", "DateInput", "add_service_errors", "french_date_field"]
+__all__ = ["CleanCharField", "DateInput", "RequiredMarkMixin", "add_service_errors", "french_date_field"]
+
+
+class RequiredMarkMixin:
+    """Required fields read "Nom : *", as in the guides (the page says what the asterisk means).
+
+    A form that changes a field's `required` after `__init__` calls `mark_required()` again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mark_required()
+
+    def mark_required(self) -> None:
+        for field in self.fields.values():
+            field.label_suffix = " : *" if field.required else None
 
 
 class DateInput(forms.DateInput):

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from habilitations.forms import CleanCharField, french_date_field
+from habilitations.forms import CleanCharField, RequiredMarkMixin, french_date_field
 from habilitations.models import User, UserGroup
 from portal.forms import PHONE_RE
 
@@ -49,7 +49,7 @@ class UserFilterForm(forms.Form):
         return users
 
 
-class PartnerUserForm(forms.Form):
+class PartnerUserForm(RequiredMarkMixin, forms.Form):
     """The fields of "Créer un utilisateur partenaire", shared by "Modifier"."""
 
     nom = CleanCharField(
@@ -154,6 +154,7 @@ class PartnerUserCreateForm(PartnerUserForm):
         self.fields["group"].required = group_required
         if not group_required:
             self.fields["group"].help_text = "Facultatif : l'utilisateur est ajouté au groupe dès sa création."
+        self.mark_required()
 
 
 class PartnerUserUpdateForm(PartnerUserForm):
@@ -170,12 +171,13 @@ class PartnerUserUpdateForm(PartnerUserForm):
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["date_ouverture"].required = True
+        self.mark_required()
 
     def changes(self) -> dict:
         return {name: value for name, value in self.user_fields().items() if getattr(self.user, name) != value}
 
 
-class UserCloseForm(forms.Form):
+class UserCloseForm(RequiredMarkMixin, forms.Form):
     """ "Clôturer": the closing date (today by default); the user's memberships close with them."""
 
     date_cloture = french_date_field("Date de clôture", required=True, initial=timezone.localdate)
