@@ -31,7 +31,9 @@ logger = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_LINES = 5000
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024  # a 5 MB zip may hide gigabytes: refuse before openpyxl reads it
+# A 5 MB zip may hide gigabytes: refuse before openpyxl reads it. 5 000 lines take ~3 MB once unzipped; the margin
+# is for formatting (a styled but empty row costs reading time too, so the bound also bounds the work).
+MAX_XLSX_UNCOMPRESSED = 25 * 1024 * 1024
 PLAN_TIMEOUT = 3600  # a verified file waits an hour for "Appliquer"
 RESULT_TIMEOUT = 24 * 3600
 

@@ -106,7 +106,7 @@ class GroupForm(RequiredMarkMixin, forms.Form):
         error_messages={"required": "Choisissez ou créez le responsable habilitations."},
     )
     responsable = UserChoiceField(
-        label="Sélectionner un utilisateur",
+        label="Utilisateur de l'organisme",
         queryset=User.objects.none(),
         required=False,
         empty_label="(Sélectionner un utilisateur)",

@@ -4,6 +4,7 @@ or none, once; a malformed file never gives a 500."""
 import datetime
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -368,3 +369,28 @@ def test_an_existing_closed_user_is_rejected(world, admin):
     closed = UserFactory(organism=world.organism, closed=True)
     text = page(verify(admin, world, csv_upload([f"A;B;{closed.email};;;;;T1"]))[0])
     assert f"L'utilisateur {closed.identifiant} qui a cette adresse mail est clôturé." in text
+
+
+def test_a_zip_bomb_is_refused_before_reading(world, admin):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (imports.MAX_XLSX_UNCOMPRESSED + 1))
+    assert len(out.getvalue()) < 100_000
+    response = admin.post(upload_url(world), {"fichier": SimpleUploadedFile("bombe.xlsx", out.getvalue())})
+    assert "Le classeur est trop volumineux une fois décompressé." in page(response)
+
+
+def test_a_5000_line_workbook_is_read(world, admin):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(imports.COLUMNS)
+    for i in range(5000):
+        sheet.append([f"Nom{i}", "Prénom", f"u{i}@partenaire.fr", "0493000000", "Itinérant", TODAY(), None, "T1"])
+    out = io.BytesIO()
+    workbook.save(out)
+    response, token = verify(admin, world, SimpleUploadedFile("u.xlsx", out.getvalue()))
+    text = page(response)
+    assert (
+        "Utilisateurs à créer : <strong>5000</strong>" in text
+        and "Appartenances à ajouter : <strong>5000</strong>" in text
+    )
