@@ -546,3 +546,29 @@ def test_guide_001_create_group_assign_profile_add_user_gives_access():
     assert access_context_for(collaborator).can_use("CDAP", "T1-ASS")
     # The responsable now manages the group (and sees it), as the webinar says.
     assert access_context_for(responsable_user).responsable_group_ids == {group.pk}
+
+
+BIG = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "method, path, data",
+    [
+        ("get", "conventions/{c}/groupes/", {"utilisateur": BIG, "page": BIG, "code": "\x00"}),
+        ("get", f"conventions/{BIG}/groupes/", {}),
+        ("get", f"groupes/{BIG}/habilitations/", {}),
+        ("get", "groupes/{g}/profils/", {"service": "\x00<script>"}),
+        ("post", "groupes/{g}/habilitations/", {"convention_profile": BIG, "action": "assigner"}),
+        ("post", "groupes/{g}/habilitations/", {"grant": BIG, "action": "retirer"}),
+        ("post", "groupes/{g}/habilitations/", {"action": "n'importe quoi"}),
+        ("post", "conventions/{c}/groupes/creer/", {"responsable": BIG, "parent": BIG, "date_ouverture": "99999-1-1"}),
+        ("post", "groupes/{g}/modifier/", {"responsable_mode": "nouveau", "nouveau_email": "a" * 400}),
+        ("post", "conventions/{c}/ajouter-au-groupe/", {"user": BIG, "group": "-1", "date_ouverture": "0000-00-00"}),
+        ("post", f"appartenances/{BIG}/", {"action": "cloturer"}),
+    ],
+)
+def test_garbage_never_gives_a_500_and_writes_nothing(world, admin, method, path, data):
+    before = counts()
+    url = "/gestion-des-habilitations/" + path.format(c=world.convention.pk, g=world.t1.pk)
+    assert getattr(admin, method)(url, data).status_code in (200, 404)
+    assert counts() == before
