@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from habilitations.models import (
@@ -109,3 +109,20 @@ def user_responsable_groups(user: User, group_ids=None) -> QuerySet[UserGroup]:
     if group_ids is not None:
         groups = groups.filter(pk__in=group_ids)
     return groups
+
+
+def _administrator_roles_not_closed(day: datetime.date):
+    return OrganismAdministrator.objects.exclude(date_cloture__isnull=False, date_cloture__lte=day)
+
+
+def with_administrator_flag(users: QuerySet[User], day: datetime.date | None = None) -> QuerySet[User]:
+    """Annotate `is_administrator`: the user holds an administrator role not closed on `day` (one subquery, no
+    extra query per row). Administrators' accounts are the Caf's business ("Changement d'administrateur":
+    an avenant to the convention), not the partner screens'."""
+    day = day or timezone.localdate()
+    return users.annotate(is_administrator=Exists(_administrator_roles_not_closed(day).filter(user=OuterRef("pk"))))
+
+
+def is_administrator(user: User, day: datetime.date | None = None) -> bool:
+    """The user holds an administrator role not closed on `day` (today): current or planned."""
+    return _administrator_roles_not_closed(day or timezone.localdate()).filter(user=user).exists()

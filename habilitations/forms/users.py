@@ -182,14 +182,12 @@ class UserCloseForm(RequiredMarkMixin, forms.Form):
 
     date_cloture = french_date_field("Date de clôture", required=True, initial=timezone.localdate)
 
-    def __init__(self, *args, user: User, actor: User, **kwargs):
-        self.user, self.actor = user, actor
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
         super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()
-        if self.user.pk == self.actor.pk:
-            raise forms.ValidationError("Vous ne pouvez pas clôturer votre propre compte : adressez-vous à la Caf.")
         cloture = data.get("date_cloture")
         if cloture and cloture < self.user.date_ouverture:
             self.add_error("date_cloture", DATES_ORDER_ERROR)

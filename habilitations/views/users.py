@@ -37,7 +37,8 @@ def users(request, convention_id):
     access = request.access
     convention = querysets.convention_for_manager(access, convention_id)
     form = UserFilterForm(request.GET or None, groups=querysets.groups_visible(access, convention))
-    users = form.filter(querysets.users_visible(access, convention)).order_by("nom", "prenom", "pk")
+    users = form.filter(querysets.users_visible(access, convention))
+    users = selectors.with_administrator_flag(users).order_by("nom", "prenom", "pk")
     return render(
         request,
         "habilitations/users/list.html",
@@ -116,14 +117,32 @@ def user_detail(request, user_id):
             "responsable_groups": selectors.user_responsable_groups(user, group_ids),
             "is_admin": group_ids is None,
             "restricted": group_ids is not None,
+            "is_administrator": selectors.is_administrator(user),
         },
     )
+
+
+ADMINISTRATOR_MANAGED_BY_CAF = (
+    "Cet utilisateur est administrateur de l'organisme : ses données et sa clôture passent par la Caf "
+    "(changement d'administrateur : avenant à la convention)."
+)
+
+
+def _refuse_administrator(request, user):
+    """Administrators are named, changed and closed by the Caf: a partner administrator could otherwise take
+    over the other administrator's account (new e-mail, then "Mot de passe oublié ?")."""
+    if not selectors.is_administrator(user):
+        return None
+    messages.error(request, ADMINISTRATOR_MANAGED_BY_CAF)
+    return redirect("habilitations:user_detail", user_id=user.pk)
 
 
 @admin_of_organism
 def user_update(request, user_id):
     """ "Modifier": nom, prénom, e-mail, téléphone, poste, dates (administrators only)."""
     user = querysets.user_for_admin(request.access, user_id)
+    if refused := _refuse_administrator(request, user):
+        return refused
     form = PartnerUserUpdateForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
@@ -148,7 +167,9 @@ def user_update(request, user_id):
 def user_close(request, user_id):
     """ "Clôturer": asks for the closing date and a confirmation; the user's memberships close with them."""
     user = querysets.user_for_admin(request.access, user_id)
-    form = UserCloseForm(request.POST if request.method == "POST" else None, user=user, actor=request.user)
+    if refused := _refuse_administrator(request, user):
+        return refused
+    form = UserCloseForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             services.partner_user_close(

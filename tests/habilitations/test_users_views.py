@@ -15,7 +15,7 @@ from django.utils import timezone
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import Membership, User
 from tests.factories import GroupFactory, UserFactory, grant, member
-from tests.habilitations.test_conventions_views import World, content, manager_client
+from tests.habilitations.test_conventions_views import World, administrator_of, content, manager_client
 
 pytestmark = pytest.mark.django_db
 
@@ -453,9 +453,25 @@ def test_closing_with_a_bad_date_changes_nothing(world, value):
     assert world.t1_member.date_cloture is None
 
 
-def test_an_administrator_cannot_close_their_own_account(world):
-    response = manager_client(world.admin).post(user_url(world.admin, "cloturer/"), {"date_cloture": TODAY()})
-    assert "Vous ne pouvez pas clôturer votre propre compte" in content(response)
+def test_administrators_are_changed_and_closed_by_the_caf_only(world):
+    """Otherwise an administrator could give the other one a new e-mail, then use "Mot de passe oublié ?"."""
+    suppleant = administrator_of(world.organism, role="SUPPLEANT")
+    client = manager_client(world.admin)
+    row = row_of(content(client.get(users_url(world.convention))), suppleant)
+    assert "Administrateur (géré par la Caf)" in row and "/modifier/" not in row and "/cloturer/" not in row
+    for target in (suppleant, world.admin):
+        before = (target.email, target.date_cloture)
+        for suffix, data in [
+            ("modifier/", valid_post(email="pirate@example.com")),
+            ("cloturer/", {"date_cloture": TODAY()}),
+        ]:
+            for response in (client.get(user_url(target, suffix)), client.post(user_url(target, suffix), data)):
+                assert response["Location"] == user_url(target)
+        target.refresh_from_db()
+        assert (target.email, target.date_cloture) == before
+    page = html.unescape(content(client.get(user_url(suppleant))))
+    assert "ses données et sa clôture passent par la Caf" in page and "/modifier/" not in page
+    assert not JournalEntry.objects.filter(event__in=[Event.USER_CHANGED, Event.USER_CLOSED]).exists()
 
 
 def test_a_responsable_may_not_modify_or_close(world):
