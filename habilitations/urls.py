@@ -29,11 +29,17 @@ urlpatterns = [
     path("groupes/<int:group_id>/modifier/", groups.group_update, name="group_update"),
     path("groupes/<int:group_id>/habilitations/", groups.group_grants, name="group_grants"),
     path("groupes/<int:group_id>/profils/", groups.group_profiles_options, name="group_profiles_options"),
+    path("groupes/<int:group_id>/appartenances/", groups.group_memberships, name="group_memberships"),
     # Memberships
     path("conventions/<int:convention_id>/ajouter-au-groupe/", memberships.membership_add, name="membership_add"),
     path("utilisateurs/<int:user_id>/appartenances/", memberships.user_memberships, name="user_memberships"),
     path("appartenances/<int:membership_id>/", memberships.membership_update, name="membership_update"),
     # Bulk import of users and memberships
     path("conventions/<int:convention_id>/import/", imports.import_upload, name="import_upload"),
+    path(
+        "conventions/<int:convention_id>/import/modele/<str:file_format>/",
+        imports.import_template,
+        name="import_template",
+    ),
     path("conventions/<int:convention_id>/import/<str:token>/", imports.import_apply, name="import_apply"),
 ]
