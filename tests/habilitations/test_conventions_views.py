@@ -143,8 +143,9 @@ def test_mes_organismes_lists_only_the_organisms_managed(world):
         assert world.other_organism.siret not in page
 
 
-def test_les_types_de_partenaires_with_their_eligible_services(world, django_assert_max_num_queries):
-    client = manager_client(world.admin)
+@pytest.mark.parametrize("who", ["admin", "responsable"])
+def test_les_types_de_partenaires_with_their_eligible_services(world, who, django_assert_max_num_queries):
+    client = manager_client(getattr(world, who))
     with django_assert_max_num_queries(8):
         page = content(client.get("/gestion-des-habilitations/types-de-partenaires/"))
     assert "CCAS / CIAS" in page
@@ -331,8 +332,9 @@ def test_another_organisms_convention_answers_404(world, suffix):
             assert client.get(f"/gestion-des-habilitations/conventions/{pk}/{suffix}").status_code == 404
 
 
-def test_convention_pdf_holds_the_libelle_profiles_administrators_and_dates(world, documented):
-    response = manager_client(world.admin).get(f"/gestion-des-habilitations/conventions/{documented.pk}/pdf/")
+@pytest.mark.parametrize("who", ["admin", "responsable"])
+def test_convention_pdf_holds_the_libelle_profiles_administrators_and_dates(world, documented, who):
+    response = manager_client(getattr(world, who)).get(f"/gestion-des-habilitations/conventions/{documented.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="convention-{documented.pk}.pdf"'
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
