@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from habilitations.forms import CleanCharField, french_date_field
+from habilitations.forms import CleanCharField, RequiredMarkMixin, french_date_field
 from habilitations.models import ConventionProfile, User, UserGroup
 
 RESPONSABLE_EXISTING = "existant"
@@ -21,16 +21,6 @@ def renamed(error: ValidationError, mapping: dict[str, str]) -> ValidationError:
     if not hasattr(error, "error_dict"):
         return error
     return ValidationError({mapping.get(key, key): errors for key, errors in error.error_dict.items()})
-
-
-class RequiredMarkMixin:
-    """Required fields read "Code : *", as in the guides (the page says what the asterisk means)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if field.required:
-                field.label_suffix = " : *"
 
 
 class UserChoiceField(forms.ModelChoiceField):
