@@ -16,6 +16,7 @@ from habilitations.journal import Event, journal_write
 from habilitations.models import (
     Caf,
     Convention,
+    ConventionDocument,
     ConventionProfile,
     GroupGrant,
     Membership,
@@ -23,6 +24,7 @@ from habilitations.models import (
     OrganismAdministrator,
     PartnerType,
     Profile,
+    Service,
     User,
     UserGroup,
 )
@@ -191,6 +193,81 @@ def convention_profile_close(
         date_cloture=str(date_cloture),
     )
     return convention_profile
+
+
+ORGANISM_CONTACT_FIELDS = ["adresse", "code_postal", "commune", "email"]
+
+
+@transaction.atomic
+def organism_contact_update(organism: Organism, *, actor=None, request=None, **changes) -> Organism:
+    """Change an organism's contact data. Its SIRET, name, type, department and Caf pivot never change here."""
+    unknown = set(changes) - set(ORGANISM_CONTACT_FIELDS)
+    if unknown:
+        raise ValueError(f"Fields not modifiable here: {sorted(unknown)}")
+    organism = Organism.objects.select_for_update().get(pk=organism.pk)
+    before = _snapshot(organism, ORGANISM_CONTACT_FIELDS)
+    for name, value in changes.items():
+        setattr(organism, name, value)
+    organism.full_clean(validate_unique=False, validate_constraints=False)
+    organism.save(update_fields=list(changes))
+    journal_write(
+        Event.ORGANISM_CHANGED,
+        request=request,
+        actor=actor,
+        organism=organism,
+        before=before,
+        after=_snapshot(organism, ORGANISM_CONTACT_FIELDS),
+    )
+    return organism
+
+
+# Services whose subscription needs a bulletin d'éligibilité on top of the bulletin d'adhésion (spec).
+ELIGIBILITY_BULLETIN_SERVICES = {"CDAP", "AFAS"}
+
+
+@transaction.atomic
+def convention_document_record(
+    convention: Convention,
+    *,
+    kind: str,
+    date_reception: datetime.date,
+    service: Service | None = None,
+    actor=None,
+    request=None,
+) -> ConventionDocument:
+    """Record a document the Caf received: the signed convention, the contrat de service, one bulletin
+    d'adhésion per service, a bulletin d'éligibilité for CDAP and AFAS."""
+    Kind = ConventionDocument.Kind
+    if kind in (Kind.BULLETIN_ADHESION, Kind.BULLETIN_ELIGIBILITE):
+        if service is None:
+            raise ValidationError({"service": "Indiquez le service de ce bulletin."})
+        if kind == Kind.BULLETIN_ELIGIBILITE and service.code not in ELIGIBILITY_BULLETIN_SERVICES:
+            raise ValidationError(
+                {"service": "Un bulletin d'éligibilité ne concerne que Consulter Dossier et l'AFAS."}
+            )
+        if not convention.organism.partner_type.services_eligibles.filter(pk=service.pk).exists():
+            raise ValidationError({"service": "Ce service n'est pas ouvert à ce type de partenaire."})
+    elif service is not None:
+        raise ValidationError({"service": "Ce document ne concerne pas un service en particulier."})
+    if date_reception > _today():
+        raise ValidationError({"date_reception": "La date de réception ne peut pas être dans le futur."})
+    message = {"kind": "Ce document est déjà enregistré pour cette convention."}
+    if ConventionDocument.objects.filter(convention=convention, kind=kind, service=service).exists():
+        raise ValidationError(message)
+    with _integrity(message):
+        document = ConventionDocument.objects.create(
+            convention=convention, kind=kind, service=service, date_reception=date_reception
+        )
+    journal_write(
+        Event.CONVENTION_CHANGED,
+        request=request,
+        actor=actor,
+        organism=convention.organism,
+        document=kind,
+        service=service.code if service else None,
+        date_reception=str(date_reception),
+    )
+    return document
 
 
 # --- Users ------------------------------------------------------------------------------------------------
