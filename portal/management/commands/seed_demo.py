@@ -1,44 +1,59 @@
-"""Demo data: idempotent. Every demo account shares DEMO_PASSWORD (listed in the README)."""
+"""Demo data: the guides' world (habilitations.demo), idempotent. Every demo account shares DEMO_PASSWORD."""
 
-from django.core.management.base import BaseCommand
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from habilitations.models import Caf, IssuedIdentifiant, User
-
-DEMO_PASSWORD = "Mcp-Demo#2026"
-
-# identifiant, nom, prénom, Caf code, role flags
-DEMO_ACCOUNTS = [
-    ("CAF061AGNT", "MARTIN", "Sophie", "061", {"is_staff": True}, "Agent Caf des Alpes-Maritimes"),
-    ("CAF831AGNT", "GIRAUD", "Paul", "831", {"is_staff": True}, "Agent Caf du Var"),
-    ("CAF121AGNT", "FABRE", "Agnès", "121", {"is_staff": True}, "Agent Caf de l'Aveyron"),
-    ("ACC061ADMN", "CERVAYNE", "Lisa", "061", {"is_partner_admin": True}, "Administrateur partenaire"),
-    ("ACC061USER", "DUBOIS", "Jean", "061", {}, "Utilisateur sans groupe"),
-    ("LOG061HABT", "ROUSSEAU", "Marc", "061", {}, "Bailleur"),
-]
+from habilitations.demo import DEMO_PASSWORD, SYNTHETIC_MAX, seed_demo, synthetic_users_add
+from portal.models import OutgoingEmail
 
 
 class Command(BaseCommand):
-    help = "Crée (ou met à jour) les données de démonstration."
+    help = (
+        "Crée (ou complète) les données de démonstration : agents Caf, organismes, conventions, groupes et un "
+        "compte par profil et par rôle. Sans effet la seconde fois."
+    )
 
-    @transaction.atomic
-    def handle(self, *args, **options):
-        cafs = {caf.code: caf for caf in Caf.objects.filter(code__in={row[3] for row in DEMO_ACCOUNTS})}
-        for identifiant, nom, prenom, caf_code, flags, role in DEMO_ACCOUNTS:
-            IssuedIdentifiant.objects.get_or_create(value=identifiant)
-            user, created = User.objects.update_or_create(
-                identifiant=identifiant,
-                defaults={
-                    "nom": nom,
-                    "prenom": prenom,
-                    "email": f"{prenom.lower()}.{nom.lower()}@demo.moncomptepartenaire.example".replace("è", "e"),
-                    "caf": cafs[caf_code],
-                    "provisional_password_expires_at": None,
-                    "date_cloture": None,
-                    **flags,
-                },
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            self.stdout.write(f"{'créé' if created else 'mis à jour'} : {identifiant} — {role}")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--users",
+            type=int,
+            default=0,
+            metavar="N",
+            help=f"ajoute N utilisateurs synthétiques (bancs d'essai ; au plus {SYNTHETIC_MAX}).",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="fait tout puis annule (rien n'est enregistré).")
+
+    def progress(self, text: str) -> None:
+        self.stderr.write(text, ending="")
+        self.stderr.flush()
+
+    def handle(self, *args, users: int, dry_run: bool, **options):
+        if not 0 <= users <= SYNTHETIC_MAX:
+            raise CommandError(f"--users : entre 0 et {SYNTHETIC_MAX}.")
+        try:
+            with transaction.atomic():
+                last_email = OutgoingEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                rows = seed_demo()
+                if users:
+                    started = time.perf_counter()
+                    added = synthetic_users_add(users, write=self.progress)
+                    self.stdout.write(
+                        f"{added} utilisateurs synthétiques ajoutés en {time.perf_counter() - started:.1f} s "
+                        f"({users - added} déjà présents ou identifiants déjà attribués)."
+                    )
+                if OutgoingEmail.objects.filter(pk__gt=last_email).exists():
+                    raise CommandError("Les données de démonstration ne doivent envoyer aucun courriel.")
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ValidationError as error:
+            raise CommandError(f"Données de démonstration refusées : {'; '.join(error.messages)}") from error
+        width = max(len(row.role) for row in rows)
+        for row in rows:
+            profile = ", ".join(row.profiles) or "—"
+            self.stdout.write(f"{row.identifiant}  {row.role:<{width}}  {profile:<16}  {row.organisme}")
         self.stdout.write(self.style.SUCCESS(f"Mot de passe de démonstration commun : {DEMO_PASSWORD}"))
+        if dry_run:
+            self.stdout.write(self.style.WARNING("--dry-run : rien n'a été enregistré."))
