@@ -5,6 +5,8 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -119,6 +121,9 @@ class IncidentMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        # Refusals and missing objects are answers, not incidents (Django turns them into 400/403/404 pages).
+        if isinstance(exception, (Http404, PermissionDenied, BadRequest, SuspiciousOperation)):
+            return None
         request.incident_id = uuid.uuid4().hex[:12].upper()
         logger.error("Incident %s on %s %s", request.incident_id, request.method, request.path, exc_info=exception)
         return None

@@ -65,6 +65,7 @@ MATRIX = {
     "habilitations:partner_types": (None, MANAGER_LIST),
     "habilitations:convention_detail": ("convention", MANAGER_OBJECT),
     "habilitations:convention_pdf": ("convention", MANAGER_OBJECT),
+    "habilitations:my_users": (None, (L, DENIED, DENIED, R, R, R, DENIED, DENIED, DENIED)),
     "habilitations:users": ("convention", MANAGER_OBJECT),
     "habilitations:user_create": ("convention", MANAGER_OBJECT),
     "habilitations:user_detail": ("user", MANAGER_OBJECT),
@@ -79,13 +80,16 @@ MATRIX = {
     "habilitations:group_update": ("group", ADMIN_OBJECT),
     "habilitations:group_grants": ("group", ADMIN_OBJECT),
     "habilitations:group_profiles_options": ("group", ADMIN_OBJECT),
+    "habilitations:group_memberships": ("group", MANAGER_OBJECT),
     "habilitations:membership_add": ("convention", MANAGER_OBJECT),
     "habilitations:user_memberships": ("user", MANAGER_OBJECT),
     "habilitations:membership_update": ("membership", MANAGER_OBJECT),
     "habilitations:import_upload": ("convention", ADMIN_OBJECT),
+    "habilitations:import_template": ("convention_csv", ADMIN_OBJECT),
+    # An unknown (or another administrator's) import token: nothing to apply.
     "habilitations:import_apply": (
         "convention_token",
-        (L, DENIED, DENIED, DENIED, R, MISSING, DENIED, DENIED, DENIED),
+        (L, DENIED, DENIED, DENIED, MISSING, MISSING, DENIED, DENIED, DENIED),
     ),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
@@ -160,6 +164,7 @@ def world(db):
         None: {},
         "convention": {"convention_id": convention.pk},
         "convention_token": {"convention_id": convention.pk, "token": "inconnu"},
+        "convention_csv": {"convention_id": convention.pk, "file_format": "csv"},
         "user": {"user_id": t1.pk},
         "group": {"group_id": group.pk},
         "membership": {"membership_id": membership.pk},

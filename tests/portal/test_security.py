@@ -119,3 +119,9 @@ def test_check_deploy_passes_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_refusals_and_missing_pages_are_not_logged_as_incidents(client, caplog):
+    client.get("/n-existe-pas/")
+    client.get("/captcha/refresh/")  # raises Http404 inside the view
+    assert not [r for r in caplog.records if r.name == "portal.incident"]
