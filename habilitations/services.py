@@ -343,6 +343,12 @@ def partner_user_update(user: User, *, actor=None, request=None, **changes) -> U
     if user.date_cloture is not None:
         _refuse_closing_a_responsable(user, user.date_cloture)
         _close_memberships(Membership.objects.filter(user=user), user.date_cloture, actor, request)
+        for role in OrganismAdministrator.objects.filter(user=user).exclude(
+            date_cloture__isnull=False, date_cloture__lte=user.date_cloture
+        ):
+            administrator_close(
+                role, date_cloture=max(user.date_cloture, role.date_ouverture), actor=actor, request=request
+            )
     user.full_clean(exclude=["password", "identifiant"])
     user.save(update_fields=list(changes))
     journal_write(
@@ -440,6 +446,16 @@ def administrator_close(administrator: OrganismAdministrator, *, date_cloture=No
     before = _snapshot(administrator, ["date_ouverture", "date_cloture"])
     administrator.date_cloture = date_cloture
     administrator.save(update_fields=["date_cloture"])
+    user = administrator.user
+    still_admin = (
+        OrganismAdministrator.objects.filter(user=user)
+        .exclude(date_cloture__isnull=False, date_cloture__lte=_today())
+        .exists()
+    )
+    if not still_admin and user.is_partner_admin:
+        # A planned (future) closing keeps the flag until a later close: the second factor stays required meanwhile.
+        user.is_partner_admin = False
+        user.save(update_fields=["is_partner_admin"])
     journal_write(
         Event.ADMINISTRATOR_CLOSED,
         request=request,
@@ -543,6 +559,10 @@ def group_update(group: UserGroup, *, actor=None, request=None, **changes) -> Us
     for name, value in changes.items():
         setattr(group, name, value)
     _check_dates(group.date_ouverture, group.date_cloture)
+    if "date_ouverture" in changes and group.memberships.filter(date_ouverture__lt=group.date_ouverture).exists():
+        raise ValidationError(
+            {"date_ouverture": "Des appartenances à ce groupe commencent avant cette date : modifiez-les d'abord."}
+        )
     if "responsable" in changes:
         _check_responsable(group.convention, group.responsable, group.date_ouverture)
     if "parent" in changes:

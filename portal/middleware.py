@@ -5,9 +5,9 @@ import time
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
-from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control

@@ -198,3 +198,24 @@ class TestServicesSayWhy:
         with pytest.raises(ValidationError) as error:
             services.partner_user_close(group.responsable)
         assert group.code in error.value.message_dict["date_cloture"][0]
+
+
+@pytest.mark.django_db
+class TestClosingsCascade:
+    def test_moving_a_group_opening_after_its_memberships_is_refused(self):
+        group = GroupFactory()
+        member(UserFactory(organism=group.convention.organism), group)
+        with pytest.raises(ValidationError) as error:
+            services.group_update(group, date_ouverture=TODAY())
+        assert "appartenances" in error.value.message_dict["date_ouverture"][0]
+
+    def test_closing_an_administrator_account_closes_the_role_and_the_flag(self):
+        organism = ConventionFactory().organism
+        admin = UserFactory(organism=organism)
+        services.administrator_name(organism=organism, user=admin, role="PRINCIPAL")
+        admin.refresh_from_db()
+        assert admin.is_partner_admin
+        services.partner_user_close(admin)
+        role = OrganismAdministrator.objects.get(user=admin)
+        admin.refresh_from_db()
+        assert role.date_cloture == TODAY() and not admin.is_partner_admin

@@ -59,7 +59,11 @@ def test_every_url_needs_a_login_unless_declared_public(client):
                 declared[prefix + str(pattern.pattern)] = getattr(pattern.callback, "access_rule", None)
 
     walk(get_resolver().url_patterns)
-    missing = [route for route, rule in declared.items() if rule not in (PUBLIC, AUTHENTICATED, SETUP_STEP, SERVICE, MANAGER, ADMIN)]
+    missing = [
+        route
+        for route, rule in declared.items()
+        if rule not in (PUBLIC, AUTHENTICATED, SETUP_STEP, SERVICE, MANAGER, ADMIN)
+    ]
     assert not missing, f"views without an access rule: {missing}"
     for route, rule in declared.items():
         if "<" in route or "(?P" in route or rule == PUBLIC:
@@ -103,7 +107,7 @@ def test_500_shows_an_incident_number_and_no_trace(client, monkeypatch, caplog):
 
 def test_check_deploy_passes_with_production_settings():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set by the browser tests
         "DJANGO_SETTINGS_MODULE": "portal.settings.prod",
         "DJANGO_SECRET_KEY": "x9!" * 20 + "production-like-secret-key-0123456789",
         "DJANGO_ALLOWED_HOSTS": "moncomptepartenaire.example",
