@@ -131,10 +131,24 @@ def convention_create(
     return convention
 
 
+ETAT_TRANSITIONS = {
+    Convention.Etat.EN_ATTENTE: {Convention.Etat.VALABLE, Convention.Etat.DENONCEE},
+    Convention.Etat.VALABLE: {Convention.Etat.SUSPENDUE, Convention.Etat.DENONCEE},
+    Convention.Etat.SUSPENDUE: {Convention.Etat.VALABLE, Convention.Etat.DENONCEE},
+    Convention.Etat.DENONCEE: set(),
+}
+
+
 @transaction.atomic
 def convention_set_etat(
     convention: Convention, *, etat: str, date_validation=None, actor=None, request=None
 ) -> Convention:
+    """Validate, suspend or denounce the convention; a denounced convention stays so."""
+    if etat != convention.etat and etat not in ETAT_TRANSITIONS[convention.etat]:
+        labels = dict(Convention.Etat.choices)
+        raise ValidationError(
+            {"etat": f"Une convention « {labels[convention.etat]} » ne peut pas passer à l'état « {labels[etat]} »."}
+        )
     before = _snapshot(convention, ["etat", "date_validation"])
     convention.etat = etat
     if etat == Convention.Etat.VALABLE:

@@ -29,6 +29,7 @@ from habilitations.models import (
     User,
     open_on_q,
 )
+from habilitations.services import ETAT_TRANSITIONS
 from habilitations.validators import validate_siret
 
 
@@ -174,14 +175,6 @@ class ConventionCreateForm(AgentForm):
         model = Convention
         fields = ["organism", "libelle", "date_ouverture"]
         error_messages = {"organism": {"required": "Choisissez l'organisme partenaire."}}
-
-
-ETAT_TRANSITIONS = {
-    Convention.Etat.EN_ATTENTE: {Convention.Etat.VALABLE, Convention.Etat.DENONCEE},
-    Convention.Etat.VALABLE: {Convention.Etat.SUSPENDUE, Convention.Etat.DENONCEE},
-    Convention.Etat.SUSPENDUE: {Convention.Etat.VALABLE, Convention.Etat.DENONCEE},
-    Convention.Etat.DENONCEE: set(),
-}
 
 
 class ConventionEtatForm(AgentForm):

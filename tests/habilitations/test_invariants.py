@@ -219,3 +219,12 @@ class TestClosingsCascade:
         role = OrganismAdministrator.objects.get(user=admin)
         admin.refresh_from_db()
         assert role.date_cloture == TODAY() and not admin.is_partner_admin
+
+
+@pytest.mark.django_db
+def test_a_denounced_convention_stays_denounced():
+    convention = ConventionFactory()
+    services.convention_set_etat(convention, etat="DENONCEE")
+    with pytest.raises(ValidationError) as error:
+        services.convention_set_etat(convention, etat="VALABLE")
+    assert "Dénoncée" in error.value.message_dict["etat"][0]
