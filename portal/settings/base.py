@@ -241,6 +241,9 @@ LOGGING = {
         # Request errors are logged by our 500 handler with an incident number, without the request body.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools narrate every rendering at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
