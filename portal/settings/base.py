@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "guardian",
     "habilitations",
     "portal",
+    "cdap",
 ]
 
 MIDDLEWARE = [
