@@ -44,6 +44,13 @@ class Event(models.TextChoices):
     MEMBERSHIP_ADDED = "hab.membership_added", "Utilisateur ajouté au groupe"
     MEMBERSHIP_CHANGED = "hab.membership_changed", "Appartenance modifiée"
     MEMBERSHIP_CLOSED = "hab.membership_closed", "Appartenance clôturée"
+    # Consulter Dossier. data: profile (code), caf (code), dossier (numéro allocataire), rubric, outcome
+    # ("found" / "refused"), reason (refusal code), mode (attestation: "download" / "courrier").
+    CDAP_SEARCH = "cdap.search", "Recherche de dossier"
+    CDAP_RUBRIC = "cdap.rubric", "Rubrique consultée"
+    CDAP_RUBRIC_REFUSED = "cdap.rubric_refused", "Rubrique refusée"
+    CDAP_ATTESTATION = "cdap.attestation", "Attestation de paiement"
+    CDAP_DIALOGUE = "cdap.dialogue", "Message Dialogue"
 
 
 class JournalEntry(models.Model):
