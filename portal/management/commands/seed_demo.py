@@ -6,8 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from habilitations.demo import DEMO_PASSWORD, SYNTHETIC_MAX, seed_demo, synthetic_users_add
+from cdap.generator import demo_dossiers_upsert, synthetic_dossiers_add
+from habilitations.demo import DEMO_PASSWORD, SYNTHETIC_MAX, ProgressBar, seed_demo, synthetic_users_add
 from portal.models import OutgoingEmail
+
+DEFAULT_DOSSIERS = 200
+DOSSIERS_MAX = 9_000_000  # numbers are a permutation of the index over 7 digits (cdap.generator.numero_for)
 
 
 class Command(BaseCommand):
@@ -24,15 +28,28 @@ class Command(BaseCommand):
             metavar="N",
             help=f"ajoute N utilisateurs synthétiques (bancs d'essai ; au plus {SYNTHETIC_MAX}).",
         )
+        parser.add_argument(
+            "--dossiers",
+            type=int,
+            default=DEFAULT_DOSSIERS,
+            metavar="N",
+            help=(
+                "dossiers allocataires synthétiques de la Caf des Alpes-Maritimes, en plus des dossiers de "
+                f"démonstration documentés (par défaut {DEFAULT_DOSSIERS} ; un nombre plus grand complète, "
+                f"jusqu'à {DOSSIERS_MAX})."
+            ),
+        )
         parser.add_argument("--dry-run", action="store_true", help="fait tout puis annule (rien n'est enregistré).")
 
     def progress(self, text: str) -> None:
         self.stderr.write(text, ending="")
         self.stderr.flush()
 
-    def handle(self, *args, users: int, dry_run: bool, **options):
+    def handle(self, *args, users: int, dossiers: int, dry_run: bool, **options):
         if not 0 <= users <= SYNTHETIC_MAX:
             raise CommandError(f"--users : entre 0 et {SYNTHETIC_MAX}.")
+        if not 0 <= dossiers <= DOSSIERS_MAX:
+            raise CommandError(f"--dossiers : entre 0 et {DOSSIERS_MAX}.")
         try:
             with transaction.atomic():
                 last_email = OutgoingEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -44,6 +61,17 @@ class Command(BaseCommand):
                         f"{added} utilisateurs synthétiques ajoutés en {time.perf_counter() - started:.1f} s "
                         f"({users - added} déjà présents ou identifiants déjà attribués)."
                     )
+                created, updated, _ = demo_dossiers_upsert()
+                started = time.perf_counter()
+                progress = ProgressBar(dossiers, "Dossiers allocataires", self.progress) if dossiers else None
+                added = synthetic_dossiers_add(dossiers, progress=progress)
+                if progress:
+                    progress.close()
+                elapsed = time.perf_counter() - started
+                self.stdout.write(
+                    f"Dossiers de démonstration : {created} créés, {updated} mis à jour. Dossiers synthétiques : "
+                    f"{added} ajoutés en {elapsed:.1f} s ({dossiers - added} déjà présents)."
+                )
                 if OutgoingEmail.objects.filter(pk__gt=last_email).exists():
                     raise CommandError("Les données de démonstration ne doivent envoyer aucun courriel.")
                 if dry_run:
