@@ -91,6 +91,10 @@ MATRIX = {
         "convention_token",
         (L, DENIED, DENIED, DENIED, MISSING, MISSING, DENIED, DENIED, DENIED),
     ),
+    # SUPERVISION_CDAP is held by none of the roles: every logged-in role is refused (see tests/cdap/test_supervision.py).
+    "supervision_cdap:consultations": (None, (L,) + (DENIED,) * 8),
+    "supervision_cdap:counts": (None, (L,) + (DENIED,) * 8),
+    "supervision_cdap:export": (None, (L,) + (DENIED,) * 8),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
     "captcha-audio": ("captcha", (MISSING,) * 9),

@@ -1,0 +1,78 @@
+""" "SUPERVISION CONSULTER DOSSIER": the consultations of the supervisor's organism(s), their counts, the export.
+
+Every page reads through `cdap.supervision.consultations_for(request.access)`: another organism's rows cannot be
+reached by a filter or a page number. Constant number of queries whatever the number of rows.
+"""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cdap import supervision
+from cdap.forms_supervision import SupervisionFilterForm
+from habilitations import consultations as journal_rows
+from habilitations.access.decorators import service_required
+from habilitations.journal import journal_write
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
+
+
+def _filtered(request):
+    access = request.access
+    form = SupervisionFilterForm(request.GET or None, users=supervision.organism_users(access))
+    return form, form.filter(supervision.consultations_for(access))
+
+
+@service_required(supervision.SUPERVISION_SERVICE)
+def consultations(request):
+    """The list, filtered and paginated (a malformed or too large page number gives the first or last page)."""
+    form, queryset = _filtered(request)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    lines = [journal_rows.row_of(entry) for entry in page]
+    return render(request, "supervision/consultations.html", {"form": form, "page": page, "rows": lines})
+
+
+@service_required(supervision.SUPERVISION_SERVICE)
+def counts(request):
+    """Consultations per user and month, with the same filters."""
+    form, queryset = _filtered(request)
+    return render(
+        request,
+        "supervision/counts.html",
+        {"form": form, "table": supervision.counts_per_user_and_month(queryset)},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@service_required(supervision.SUPERVISION_SERVICE)
+def export(request):
+    """The filtered list as CSV for Excel (UTF-8 with BOM, ';'), streamed; the export itself is journaled."""
+    form, queryset = _filtered(request)
+    journal_write(
+        supervision.SUPERVISION_EXPORT,
+        request=request,
+        user=request.user,
+        organism=request.user.organism,
+        organisms=supervision.supervised_organism_ids(request.access),
+        filters=form.as_journal(),
+    )
+    tz = timezone.get_current_timezone()
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def lines():
+        yield "\ufeff" + writer.writerow(journal_rows.CSV_HEADERS)
+        for entry in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            yield writer.writerow(journal_rows.csv_values(journal_rows.row_of(entry), tz))
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"consultations-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

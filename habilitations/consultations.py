@@ -1,0 +1,183 @@
+"""How the journal's Consulter Dossier rows read, in French: shared by the partners' "SUPERVISION CONSULTER DOSSIER"
+(cdap.supervision, which scopes them to the supervisor's organisms) and the Caf agents' admin (scoped to their Caf).
+
+The consultation screens write the rows (habilitations.journal.Event.CDAP_*, data keys profile, caf, dossier, rubric,
+outcome, reason, mode); this module only reads them. It lives beside the journal because the admin
+(habilitations) may not import a service app.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from habilitations.journal import Event, JournalEntry
+
+CONSULTATION_EVENTS = [
+    Event.CDAP_SEARCH,
+    Event.CDAP_RUBRIC,
+    Event.CDAP_RUBRIC_REFUSED,
+    Event.CDAP_ATTESTATION,
+    Event.CDAP_DIALOGUE,
+]
+RUBRIC_LABELS = {
+    "synthese": "Synthèse",
+    "dossier": "Dossier",
+    "paiements": "Paiements",
+    "droits": "Droits",
+    "famille": "Famille",
+    "ressources": "Ressources",
+    "rsa": "RSA",
+    "courriers": "Courriers",
+    "logement": "Logement",
+    "creances": "Créances",
+    "donnees_complementaires": "Données complémentaires",
+    "cmu_cmuc_rsa": "CMU/CMUC/RSA",
+    "cmuc_ressources": "CMUC ressources",
+    "attestation_paiement": "Attestation de paiement",
+}
+# The refusal codes written by the consultation screens; an unknown code is shown as is, after a generic label.
+REASON_LABELS = {
+    "not_found": "dossier introuvable",
+    "name_mismatch": "nom ne correspondant pas au dossier",
+    "invalid_input": "saisie invalide",
+    "caf": "Caf non couverte par la convention",
+    "other_caf": "Caf non couverte par la convention",
+    "instructeur": "numéro d'instructeur non cohérent",
+    "instructeur_format": "numéro d'instructeur mal formé",
+    "bailleur": "numéro de bailleur non cohérent",
+    "tutelle": "aucune mesure de protection de l'organisme",
+    "rsa": "pas de droit RSA dans les deux dernières années",
+    "profile": "profil non autorisé",
+    "rubric_closed": "rubrique fermée pour le profil",
+    "reference": "référence de consultation invalide",
+}
+EVENT_LABELS = {
+    Event.CDAP_SEARCH: "Recherche",
+    Event.CDAP_RUBRIC: "Rubrique",
+    Event.CDAP_RUBRIC_REFUSED: "Rubrique",
+    Event.CDAP_ATTESTATION: "Attestation",
+    Event.CDAP_DIALOGUE: "Dialogue",
+}
+
+
+def consultations() -> QuerySet[JournalEntry]:
+    """Every Consulter Dossier row of the journal, newest first, with what the list shows (no query per row)."""
+    return (
+        JournalEntry.objects.filter(event__in=CONSULTATION_EVENTS)
+        .select_related("user", "organism")
+        .order_by("-at", "-id")
+    )
+
+
+def consultations_of_caf(agent) -> QuerySet[JournalEntry]:
+    """The Caf agents' view: consultations made by the organisms whose Caf pivot is the agent's; all for a
+    national agent (superuser); none for an agent without a Caf."""
+    queryset = consultations()
+    if agent.is_superuser:
+        return queryset
+    if not agent.caf_id:
+        return queryset.none()
+    return queryset.filter(organism__caf_pivot_id=agent.caf_id)
+
+
+def refusals_q() -> Q:
+    return Q(event=Event.CDAP_RUBRIC_REFUSED) | Q(data__outcome="refused")
+
+
+def is_refusal(entry: JournalEntry) -> bool:
+    return entry.event == Event.CDAP_RUBRIC_REFUSED or (entry.data or {}).get("outcome") == "refused"
+
+
+def outcome_label(entry: JournalEntry) -> str:
+    """ "Refusé : <motif>", "Trouvé" (a search), "Ouverte" (a rubric), "Téléchargée" / "Courrier demandé" (an
+    attestation) or "Envoyé" (a Dialogue message), in French."""
+    data = entry.data or {}
+    if is_refusal(entry):
+        reason = data.get("reason") or ("rubric_closed" if entry.event == Event.CDAP_RUBRIC_REFUSED else "")
+        return f"Refusé : {reason_label(reason)}" if reason else "Refusé"
+    if entry.event == Event.CDAP_SEARCH:
+        return "Trouvé"
+    if entry.event == Event.CDAP_RUBRIC:
+        return "Ouverte"
+    if entry.event == Event.CDAP_ATTESTATION:
+        return "Courrier demandé" if data.get("mode") == "courrier" else "Téléchargée"
+    return "Envoyé"
+
+
+def reason_label(code: str) -> str:
+    return REASON_LABELS.get(code) or f"motif {code}"
+
+
+def rubric_label(entry: JournalEntry) -> str:
+    data = entry.data or {}
+    rubric = data.get("rubric") or ""
+    if rubric:
+        return RUBRIC_LABELS.get(rubric, rubric)
+    if entry.event == Event.CDAP_ATTESTATION:
+        return RUBRIC_LABELS["attestation_paiement"]
+    return EVENT_LABELS.get(entry.event, "")
+
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    """One line of the list and of the export, computed from the journal row without a query."""
+
+    at: datetime.datetime
+    identifiant: str
+    nom: str
+    profile: str
+    caf: str
+    dossier: str
+    action: str
+    rubric: str
+    outcome: str
+    refused: bool
+    ip: str
+
+
+def row_of(entry: JournalEntry) -> ConsultationRow:
+    data = entry.data or {}
+    user = entry.user
+    return ConsultationRow(
+        at=entry.at,
+        identifiant=user.identifiant if user else "",
+        nom=f"{user.nom.upper()} {user.prenom}" if user else "",
+        profile=str(data.get("profile") or ""),
+        caf=str(data.get("caf") or ""),
+        dossier=str(data.get("dossier") or ""),
+        action=EVENT_LABELS.get(entry.event, entry.event),
+        rubric=rubric_label(entry),
+        outcome=outcome_label(entry),
+        refused=is_refusal(entry),
+        ip=entry.ip or "",
+    )
+
+
+CSV_HEADERS = [
+    "Date et heure",
+    "Identifiant",
+    "Utilisateur",
+    "Profil",
+    "Caf",
+    "Numéro allocataire",
+    "Action",
+    "Rubrique",
+    "Résultat",
+    "Adresse IP",
+]
+
+
+def csv_values(row: ConsultationRow, tz) -> list[str]:
+    return [
+        row.at.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S"),
+        row.identifiant,
+        row.nom,
+        row.profile,
+        row.caf,
+        row.dossier,
+        row.action,
+        row.rubric,
+        row.outcome,
+        row.ip,
+    ]
