@@ -77,6 +77,7 @@ CHILDREN = (
     ("complementary_data", ComplementaryData),
     ("protection_measures", ProtectionMeasure),
 )
+ALL_PARTS = tuple(key for key, _ in CHILDREN)
 ORDER = (Dossier, Person, Payment, PaymentLine, Right, Resource) + tuple(m for _, m in CHILDREN[3:] if m != Resource)
 SIRET_KEYS = {
     Housing: ("bailleur_siret", "bailleur_organism_id"),
@@ -330,8 +331,12 @@ class DossierLoader:
 
     # Idempotent loading -------------------------------------------------------------------------------------------
 
-    def upsert(self, records: list[dict]) -> tuple[int, int, int]:
-        """Load typed records (run inside a transaction): returns (created, updated, unchanged)."""
+    def upsert(self, records: list[dict], parts: tuple[str, ...] = ALL_PARTS) -> tuple[int, int, int]:
+        """Load typed records (run inside a transaction): returns (created, updated, unchanged).
+
+        `parts` are the nested lists the records carry (CSV files: persons only): an existing dossier is compared
+        and replaced on those only, its other lists are left as they are."""
+        keep = {str(Dossier)} | {str(model) for key, model in CHILDREN if key in parts}
         keys = {(self.caf_id(r["caf"]), r["numero"]) for r in records}
         existing = {}
         for caf_id in {caf_id for caf_id, _ in keys}:
@@ -346,7 +351,7 @@ class DossierLoader:
             if dossier is None:
                 self.add(record)
                 created += 1
-            elif stored[dossier.pk] == record_contents(record, self):
+            elif _only(stored[dossier.pk], keep) == _only(record_contents(record, self), keep):
                 unchanged += 1
             else:
                 for field in DATA_FIELDS[Dossier]:
@@ -356,7 +361,7 @@ class DossierLoader:
                 self.add(record, dossier_id=dossier.pk)
                 updated += 1
         if replaced:
-            delete_children(replaced)
+            delete_children(replaced, parts)
         self.flush()
         return created, updated, unchanged
 
@@ -364,12 +369,20 @@ class DossierLoader:
 COLUMNS_DEFAULT = dict(COLUMNS[Dossier])
 
 
-def delete_children(dossier_ids: list[int]) -> None:
-    PaymentLine.objects.filter(payment__dossier_id__in=dossier_ids)._raw_delete("default")
-    for model in (Resource, Payment, Right, RsaPeriod, Housing, Debt, Letter, HealthCoverage, ComplementaryData):
-        model.objects.filter(dossier_id__in=dossier_ids)._raw_delete("default")
-    ProtectionMeasure.objects.filter(dossier_id__in=dossier_ids)._raw_delete("default")
-    Person.objects.filter(dossier_id__in=dossier_ids)._raw_delete("default")
+def _only(content: tuple, keep: set[str]) -> tuple:
+    return tuple(item for item in content if item[0] in keep)
+
+
+def delete_children(dossier_ids: list[int], parts: tuple[str, ...] = ALL_PARTS) -> None:
+    """Delete the dossiers' nested lists named in `parts` (raw deletes: these rows have no signals and the loader
+    re-creates them at once; persons take their own resources with them)."""
+    if "payments" in parts:
+        PaymentLine.objects.filter(payment__dossier_id__in=dossier_ids)._raw_delete("default")
+    if "persons" in parts:
+        Resource.objects.filter(dossier_id__in=dossier_ids, person__isnull=False)._raw_delete("default")
+    for key, model in reversed(CHILDREN):
+        if key in parts:
+            model.objects.filter(dossier_id__in=dossier_ids)._raw_delete("default")
 
 
 def _normal(value):
