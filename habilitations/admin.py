@@ -8,14 +8,18 @@ run in one transaction, and a service refusal rolls the submission back and show
 service's French message next to its field (`ServiceRefusal`).
 """
 
+import csv
+import re
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from habilitations import services
+from habilitations import consultations, services
 from habilitations.forms.admin import (
     AdministratorCloseForm,
     AdministratorCreateForm,
@@ -28,7 +32,7 @@ from habilitations.forms.admin import (
     ServiceRefusal,
     scoped,
 )
-from habilitations.journal import JournalEntry
+from habilitations.journal import JournalEntry, journal_write
 from habilitations.models import (
     Caf,
     Convention,
@@ -550,6 +554,17 @@ class JournalEntryAdmin(StaffOnlyAdmin):
     list_select_related = ["user", "actor", "organism"]
     date_hierarchy = "at"
 
+    def get_urls(self):
+        consultations = ConsultationAdmin(JournalEntry, self.admin_site)
+        return [
+            path(
+                "consultations/",
+                self.admin_site.admin_view(consultations.changelist_view),
+                name="habilitations_journalentry_consultations",
+            ),
+            *super().get_urls(),
+        ]
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
@@ -557,6 +572,107 @@ class JournalEntryAdmin(StaffOnlyAdmin):
         if not request.user.caf_id:
             return queryset.none()
         return queryset.filter(Q(user__caf_id=request.user.caf_id) | Q(organism__caf_pivot_id=request.user.caf_id))
+
+
+class ConsultationResultFilter(admin.SimpleListFilter):
+    title = "résultat"
+    parameter_name = "resultat"
+
+    def lookups(self, request, model_admin):
+        return [("refuse", "Refus uniquement"), ("accepte", "Sans les refus")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "refuse":
+            return queryset.filter(consultations.refusals_q())
+        if self.value() == "accepte":
+            return queryset.exclude(consultations.refusals_q())
+        return queryset
+
+
+class ConsultationRubricFilter(admin.SimpleListFilter):
+    title = "rubrique"
+    parameter_name = "rubrique"
+
+    def lookups(self, request, model_admin):
+        return list(consultations.RUBRIC_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(data__rubric=self.value()) if self.value() else queryset
+
+
+class ConsultationAdmin(StaffOnlyAdmin):
+    """ "Consultations" (Consulter Dossier) of the organisms whose Caf pivot is the agent's Caf; all for a national
+    agent. Not registered: JournalEntryAdmin serves it at journal/consultations/. Search: a numéro allocataire
+    (7 digits, exact), else an identifiant, a name or an organism."""
+
+    list_display = ["at", "utilisateur", "organism", "profil", "dossier", "rubrique", "resultat", "ip"]
+    list_display_links = None
+    list_select_related = ["user", "organism"]
+    list_filter = [ConsultationResultFilter, ConsultationRubricFilter, "event"]
+    search_fields = ["user__identifiant", "user__nom", "organism__nom"]
+    date_hierarchy = "at"
+    actions = ["export_csv"]
+
+    def get_queryset(self, request):
+        return consultations.consultations_of_caf(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if re.fullmatch(r"\d{7}", term):
+            return queryset.filter(data__dossier=term), False
+        return super().get_search_results(request, queryset, term)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Consultations Consulter Dossier", **(extra_context or {})})
+
+    @admin.display(description="utilisateur", ordering="user__nom")
+    def utilisateur(self, entry):
+        return consultations.row_of(entry).nom or "—"
+
+    @admin.display(description="profil")
+    def profil(self, entry):
+        return consultations.row_of(entry).profile
+
+    @admin.display(description="Caf et numéro allocataire")
+    def dossier(self, entry):
+        row = consultations.row_of(entry)
+        return f"Caf {row.caf} — {row.dossier}" if row.caf else row.dossier
+
+    @admin.display(description="rubrique")
+    def rubrique(self, entry):
+        return consultations.rubric_label(entry)
+
+    @admin.display(description="résultat")
+    def resultat(self, entry):
+        return consultations.outcome_label(entry)
+
+    @admin.action(description="Exporter les consultations sélectionnées (CSV)")
+    def export_csv(self, request, queryset):
+        """UTF-8 with BOM and ';' for Excel, streamed; the export is journaled."""
+        journal_write(CAF_EXPORT, request=request, user=request.user, rows=queryset.count())
+        tz = timezone.get_current_timezone()
+        writer = csv.writer(_Echo(), delimiter=";")
+        headers = consultations.CSV_HEADERS
+        headers = [*headers[:3], "Organisme", *headers[3:]]
+
+        def lines():
+            yield "\ufeff" + writer.writerow(headers)
+            for entry in queryset.iterator(chunk_size=2000):
+                values = consultations.csv_values(consultations.row_of(entry), tz)
+                yield writer.writerow([*values[:3], entry.organism.nom if entry.organism else "", *values[3:]])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        filename = f"consultations-caf-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+CAF_EXPORT = "export.consultations_caf"
+
+
+class _Echo:
+    def write(self, value):
+        return value
 
 
 # --- Reference data (read-only) --------------------------------------------------------------------------

@@ -13,6 +13,13 @@ HABILITATIONS_MENU_SECTIONS = {
     "organisms": "habilitations:organisms",
     "partner_types": "habilitations:partner_types",
 }
+# The services whose screens are built: code → URL name of their entry page (tile and menu).
+SERVICE_URLS = {"SUPERVISION_CDAP": "supervision_cdap:consultations"}
+
+
+def service_url(code: str) -> str | None:
+    name = SERVICE_URLS.get(code)
+    return reverse(name) if name else None
 
 
 def portal(request):
@@ -54,7 +61,12 @@ def menu_items(request) -> list[dict]:
         )
     home = reverse("portal:home")
     items.extend(
-        {"url": f"{home}#service-{code}", "label": libelle.upper(), "current": False, "children": []}
+        {
+            "url": service_url(code) or f"{home}#service-{code}",
+            "label": libelle.upper(),
+            "current": False,
+            "children": [],
+        }
         for code, libelle in services_today(access)
     )
     return items

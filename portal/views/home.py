@@ -11,6 +11,7 @@ from habilitations import selectors
 from habilitations.access.decorators import authenticated
 from habilitations.journal import Event, JournalEntry, journal_write
 from habilitations.models import BackupCodeDevice, User
+from portal.context_processors import service_url
 from portal.forms import EmailChangeForm, PhoneChangeForm
 from portal.mail import email_queue, register_email_kind
 
@@ -37,7 +38,12 @@ def home_tiles(access) -> list[dict]:
             }
         )
     tiles.extend(
-        {"code": service.code, "title": service.libelle.upper(), "description": service.description, "url": None}
+        {
+            "code": service.code,
+            "title": service.libelle.upper(),
+            "description": service.description,
+            "url": service_url(service.code),
+        }
         for service in selectors.services_by_codes(access.services)
     )
     return tiles
