@@ -14,7 +14,7 @@ HABILITATIONS_MENU_SECTIONS = {
     "partner_types": "habilitations:partner_types",
 }
 # The services whose screens are built: code → URL name of their entry page (tile and menu).
-SERVICE_URLS = {"SUPERVISION_CDAP": "supervision_cdap:consultations"}
+SERVICE_URLS = {"CDAP": "cdap:search", "SUPERVISION_CDAP": "supervision_cdap:consultations"}
 
 
 def service_url(code: str) -> str | None:

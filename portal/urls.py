@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("gestion-des-habilitations/", include("habilitations.urls")),
     path("supervision-consulter-dossier/", include("cdap.urls_supervision")),
+    path("consulter-dossier/", include("cdap.urls")),
     # django-simple-captcha's views, declared public (the "Mot de passe oublié ?" page uses them).
     re_path(
         r"^captcha/image/(?P<key>\w+)/$",

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cdap.models import Consultation, Dossier
 from habilitations.models import Caf, OrganismAdministrator
 from tests.factories import TEST_PASSWORD, ConventionFactory, GroupFactory, UserFactory, grant, member
 
@@ -34,6 +35,7 @@ LOGGED_OK = (L,) + (OK,) * 8
 MANAGER_LIST = (L, DENIED, DENIED, OK, OK, OK, DENIED, DENIED, DENIED)
 MANAGER_OBJECT = (L, DENIED, DENIED, OK, OK, MISSING, DENIED, DENIED, DENIED)
 ADMIN_OBJECT = (L, DENIED, DENIED, DENIED, OK, MISSING, DENIED, DENIED, DENIED)
+CDAP_OBJECT = (L, DENIED, MISSING, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)
 
 # url name → (kwargs builder key, outcome per role in ROLES order)
 MATRIX = {
@@ -91,10 +93,17 @@ MATRIX = {
         "convention_token",
         (L, DENIED, DENIED, DENIED, MISSING, MISSING, DENIED, DENIED, DENIED),
     ),
-    # SUPERVISION_CDAP is held by none of the roles: every logged-in role is refused (see tests/cdap/test_supervision.py).
+    # SUPERVISION_CDAP is held by none of the roles: every logged-in role is refused
+    # (see tests/cdap/test_supervision.py).
     "supervision_cdap:consultations": (None, (L,) + (DENIED,) * 8),
     "supervision_cdap:counts": (None, (L,) + (DENIED,) * 8),
     "supervision_cdap:export": (None, (L,) + (DENIED,) * 8),
+    # Consulter Dossier: the T1 user only; a consultation reference of another user answers 404 even to a T1 user.
+    "cdap:search": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "cdap:synthese": ("consultation", CDAP_OBJECT),
+    "cdap:rubric": ("consultation_rubric", CDAP_OBJECT),
+    "cdap:attestation": ("consultation", CDAP_OBJECT),
+    "cdap:dialogue": ("consultation", CDAP_OBJECT),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
     "captcha-audio": ("captcha", (MISSING,) * 9),
@@ -164,8 +173,17 @@ def world(db):
         "agent_caf": UserFactory(agent=True),
         "superutilisateur": UserFactory(agent=True, is_superuser=True),
     }
+    # A consultation of another T1 user of the same organism: never reachable by utilisateur_t1.
+    colleague = UserFactory(organism=organism)
+    member(colleague, group)
+    dossier = Dossier.objects.create(caf=Caf.objects.get(code="061"), numero="7654321")
+    consultation = Consultation.objects.create(
+        user=colleague, dossier=dossier, profile_code="T1-ASS", organism=organism
+    )
     kwargs = {
         None: {},
+        "consultation": {"reference": consultation.reference},
+        "consultation_rubric": {"reference": consultation.reference, "rubric": "paiements"},
         "convention": {"convention_id": convention.pk},
         "convention_token": {"convention_id": convention.pk, "token": "inconnu"},
         "convention_csv": {"convention_id": convention.pk, "file_format": "csv"},

@@ -40,9 +40,10 @@ def test_a_t1_user_sees_consulter_dossier_and_nothing_else(client, login):
     page = home(client)
     assert tiles(page) == ["MON PROFIL", "CONSULTER DOSSIER"]
     assert "Consulter les données allocataires en fonction de votre profil organisme ou métier." in page
-    assert "Service ouvert — écran à venir" in page and 'id="service-CDAP"' in page
+    assert "Service ouvert — écran à venir" not in page and 'id="service-CDAP"' in page
+    assert '<a href="/consulter-dossier/"><span class="tile-title">CONSULTER DOSSIER' in page
     assert menu(page) == ["BIENVENUE", "MON PROFIL", "CONSULTER DOSSIER", "RÈGLES D'USAGE"]
-    assert 'href="/accueil/#service-CDAP"' in page
+    assert '<li><a href="/consulter-dossier/">CONSULTER DOSSIER</a></li>' in page
     assert 'id="aucun-service"' not in page
     assert client.get("/gestion-des-habilitations/").status_code == 403
 

@@ -1,0 +1,128 @@
+"""Forms of Consulter Dossier: the search (controls of format only; the dossier checks are in cdap.selectors) and
+Dialogue."""
+
+import re
+
+from django import forms
+from django.core.validators import RegexValidator
+
+NUMERO_ALLOCATAIRE = RegexValidator(r"^\d{7}$", "Le numéro allocataire se compose de 7 chiffres.")
+INSTRUCTEUR_FORMAT = (
+    "Le numéro d'instructeur comporte 14 caractères : le code du département (3 chiffres), le type d'instructeur "
+    "(1 lettre majuscule), le numéro de commune (3 chiffres), le numéro d'agrément, de rang ou de territoire "
+    "(2 chiffres), puis 00000 (cinq zéros). Exemple : 083C12301 suivi de 00000."
+)
+INSTRUCTEUR_RE = re.compile(r"^\d{3}[A-Z]\d{3}\d{2}00000$")
+
+
+class SearchForm(forms.Form):
+    caf = forms.ChoiceField(label="CAF sélectionnée", required=False)
+    nom = forms.CharField(
+        label="Nom allocataire",
+        max_length=100,
+        error_messages={
+            "required": "Pour des raisons de sécurité, le nom et le numéro allocataire sont obligatoires.",
+            "max_length": "Le nom ne peut pas dépasser 100 caractères.",
+        },
+    )
+    numero = forms.CharField(
+        label="Numéro allocataire",
+        max_length=7,
+        validators=[NUMERO_ALLOCATAIRE],
+        error_messages={
+            "required": "Pour des raisons de sécurité, le nom et le numéro allocataire sont obligatoires.",
+            "max_length": "Le numéro allocataire se compose de 7 chiffres.",
+        },
+    )
+    numero_instructeur = forms.CharField(label="Numéro d'instructeur", max_length=14, required=False)
+    numero_bailleur = forms.CharField(label="Numéro de bailleur", max_length=20, required=False)
+    profile = forms.ChoiceField(label="Profil utilisé pour cette consultation", required=False)
+
+    def __init__(self, *args, profiles: list[tuple[str, str]], cafs: list[tuple[str, str]] | None, **kwargs):
+        """`profiles`: the user's CDAP profiles (code, libellé); `cafs`: the choice for multi-department
+        partners, None when the Caf is fixed to the Caf pivot."""
+        super().__init__(*args, **kwargs)
+        self.profiles = profiles
+        if len(profiles) > 1:
+            self.fields["profile"].required = True
+            self.fields["profile"].choices = [("", "Choisissez un profil")] + profiles
+            self.fields["profile"].error_messages["required"] = "Choisissez le profil de cette consultation."
+        else:
+            del self.fields["profile"]
+        if cafs:
+            self.fields["caf"].required = True
+            self.fields["caf"].choices = [("", "Choisissez une Caf")] + cafs
+            self.fields["caf"].error_messages["required"] = "Choisissez la Caf du dossier."
+        else:
+            del self.fields["caf"]
+        codes = {code for code, _ in profiles}
+        if not any(code.startswith("T4") for code in codes):
+            del self.fields["numero_instructeur"]
+        if not any(code == "T10" for code in codes):
+            del self.fields["numero_bailleur"]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+
+    def chosen_profile(self) -> str:
+        if "profile" in self.fields:
+            return self.cleaned_data["profile"]
+        return self.profiles[0][0]
+
+    def clean_nom(self):
+        return self.cleaned_data["nom"].strip()
+
+    def clean_numero(self):
+        return self.cleaned_data["numero"].strip()
+
+    def clean_numero_instructeur(self):
+        value = self.cleaned_data.get("numero_instructeur", "").strip()
+        if value and not INSTRUCTEUR_RE.match(value):
+            raise forms.ValidationError(INSTRUCTEUR_FORMAT)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        profile = data.get("profile") if "profile" in self.fields else (self.profiles[0][0] if self.profiles else "")
+        if profile == "T4" and "numero_instructeur" in self.fields and not data.get("numero_instructeur"):
+            if "numero_instructeur" not in self.errors:
+                self.add_error("numero_instructeur", "Le numéro d'instructeur est obligatoire pour votre profil.")
+        if profile == "T10" and "numero_bailleur" in self.fields and not data.get("numero_bailleur", "").strip():
+            self.add_error("numero_bailleur", "Le numéro de bailleur est obligatoire pour votre profil.")
+        return data
+
+
+def validate_email_parts(value: str) -> None:
+    local, _, domain = value.rpartition("@")
+    if len(local) > 64 or len(domain) > 255:
+        raise forms.ValidationError(
+            "L'adresse électronique ne peut pas dépasser 64 caractères avant le @ et 255 caractères après."
+        )
+
+
+class DialogueForm(forms.Form):
+    organisme = forms.CharField(label="Nom de votre organisme", max_length=200)
+    nom_prenom = forms.CharField(label="Vos nom et prénom", max_length=200)
+    email = forms.CharField(
+        label="Votre adresse électronique",
+        max_length=320,
+        error_messages={
+            "required": "Votre adresse électronique est obligatoire.",
+            "max_length": "L'adresse électronique ne peut pas dépasser 64 caractères avant le @ et 255 après.",
+        },
+    )
+    numero_allocataire = forms.CharField(
+        label="Numéro allocataire", max_length=7, required=False, validators=[NUMERO_ALLOCATAIRE]
+    )
+    objet = forms.CharField(label="Objet", max_length=200)
+    message = forms.CharField(label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean_email(self):
+        value = self.cleaned_data["email"].strip()
+        validate_email_parts(value)
+        try:
+            forms.EmailField().clean(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                "Saisissez une adresse électronique valide, par exemple nom@organisme.fr."
+            ) from None
+        return value

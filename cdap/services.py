@@ -1,0 +1,123 @@
+"""Writes of Consulter Dossier: each in a transaction with its journal row (keys documented in
+habilitations.journal: profile, caf, dossier, rubric, outcome, reason, mode)."""
+
+from django.db import transaction
+
+from cdap.models import Consultation, DialogueMessage, Dossier, PostalRequest
+from habilitations.journal import Event, journal_write
+from portal.mail import email_queue, register_email_kind
+
+
+def search_refused(*, request, organism_id: int | None, profile: str, caf_code: str, numero: str, reason: str):
+    """Journal a refused search (the user sees only the neutral message)."""
+    journal_write(
+        Event.CDAP_SEARCH,
+        request=request,
+        user=request.user,
+        organism=_organism(organism_id),
+        profile=profile,
+        caf=caf_code,
+        dossier=numero[:7],
+        outcome="refused",
+        reason=reason,
+    )
+
+
+def _organism(organism_id):
+    from habilitations.models import Organism
+
+    return Organism(pk=organism_id) if organism_id else None
+
+
+@transaction.atomic
+def consultation_create(*, request, dossier: Dossier, profile: str, organism_id: int) -> Consultation:
+    """Open a consultation (opaque reference) of `dossier` with `profile`, and journal the successful search."""
+    consultation = Consultation.objects.create(
+        user=request.user, dossier=dossier, profile_code=profile, organism_id=organism_id
+    )
+    journal_write(
+        Event.CDAP_SEARCH,
+        request=request,
+        user=request.user,
+        organism=_organism(organism_id),
+        profile=profile,
+        caf=dossier.caf.code,
+        dossier=dossier.numero,
+        outcome="found",
+    )
+    return consultation
+
+
+def rubric_journal(*, request, consultation: Consultation, rubric: str, refused: bool = False) -> None:
+    journal_write(
+        Event.CDAP_RUBRIC_REFUSED if refused else Event.CDAP_RUBRIC,
+        request=request,
+        user=request.user,
+        organism=consultation.organism,
+        profile=consultation.profile_code,
+        caf=consultation.dossier.caf.code,
+        dossier=consultation.dossier.numero,
+        rubric=rubric,
+        outcome="refused" if refused else "found",
+    )
+
+
+def attestation_journal(*, request, consultation: Consultation, mode: str, periode) -> None:
+    journal_write(
+        Event.CDAP_ATTESTATION,
+        request=request,
+        user=request.user,
+        organism=consultation.organism,
+        profile=consultation.profile_code,
+        caf=consultation.dossier.caf.code,
+        dossier=consultation.dossier.numero,
+        rubric="attestation_paiement",
+        mode=mode,
+        periode=periode.isoformat() if periode else None,
+    )
+
+
+@transaction.atomic
+def postal_request_create(*, request, consultation: Consultation, periode) -> PostalRequest:
+    """ "Envoyer par courrier": the Caf posts the attestation to the allocataire (listed in the admin)."""
+    postal = PostalRequest.objects.create(consultation=consultation, periode=periode)
+    attestation_journal(request=request, consultation=consultation, mode="courrier", periode=periode)
+    return postal
+
+
+@transaction.atomic
+def dialogue_send(*, request, consultation: Consultation, data: dict) -> DialogueMessage:
+    """Store the message, queue it to the Caf's contact address (after commit) and journal it."""
+    caf = consultation.dossier.caf
+    message = DialogueMessage.objects.create(user=request.user, caf=caf, consultation=consultation, **data)
+    if caf.email:
+        email_queue(
+            "dialogue_caf",
+            to=caf.email,
+            user=request.user,
+            context={
+                "message_id": message.pk,
+                "organisme": message.organisme,
+                "nom_prenom": message.nom_prenom,
+                "email": message.email,
+                "numero_allocataire": message.numero_allocataire,
+                "objet": message.objet,
+                "message": message.message,
+            },
+        )
+    journal_write(
+        Event.CDAP_DIALOGUE,
+        request=request,
+        user=request.user,
+        organism=consultation.organism,
+        profile=consultation.profile_code,
+        caf=caf.code,
+        dossier=consultation.dossier.numero,
+        outcome="sent" if caf.email else "stored",
+    )
+    return message
+
+
+register_email_kind(
+    "dialogue_caf", subject="Mon Compte Partenaire : message Dialogue d'un partenaire", template="dialogue"
+)

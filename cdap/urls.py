@@ -1,0 +1,13 @@
+from django.urls import path
+
+from cdap import views
+
+app_name = "cdap"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<uuid:reference>/", views.synthese, name="synthese"),
+    path("<uuid:reference>/attestation/", views.attestation, name="attestation"),
+    path("<uuid:reference>/dialogue/", views.dialogue, name="dialogue"),
+    path("<uuid:reference>/<slug:rubric>/", views.rubric, name="rubric"),
+]
