@@ -1,0 +1,96 @@
+"""Dialogue: the guide's form, stored, e-mailed to the Caf's contact address after commit, acknowledged, journaled."""
+
+import html
+
+import pytest
+from django.core import mail
+
+from cdap.models import Consultation, DialogueMessage
+from habilitations.journal import Event, JournalEntry
+from tests.cdap.dossiers import make_dossier
+from tests.factories import caf, habilitated_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def consultation(client, login):
+    user, group = habilitated_user("T1-ASS")
+    login(user)
+    cafe = caf("061")
+    cafe.email = "partenaires@caf06.example"
+    cafe.save(update_fields=["email"])
+    return Consultation.objects.create(
+        user=user, dossier=make_dossier(cafe), profile_code="T1-ASS", organism=group.convention.organism
+    )
+
+
+def url(consultation):
+    return f"/consulter-dossier/{consultation.reference}/dialogue/"
+
+
+def valid(consultation, **overrides):
+    data = {
+        "organisme": consultation.organism.nom,
+        "nom_prenom": "Durand Claire",
+        "email": "claire.durand@ccas.example",
+        "numero_allocataire": "1234567",
+        "objet": "Demande de précision",
+        "message": "Bonjour,\nPouvez-vous me rappeler ?",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_form_prefilled(client, consultation):
+    page = html.unescape(client.get(url(consultation)).content.decode())
+    user = consultation.user
+    assert "Echanger avec la Caf pour le dossier consulté" in page
+    for label in ["Nom de votre organisme", "Vos nom et prénom", "Votre adresse électronique", "Numéro allocataire"]:
+        assert label in page
+    assert f'value="{consultation.organism.nom}"' in page
+    assert f'value="{user.nom} {user.prenom}"' in page
+    assert f'value="{user.email}"' in page
+    assert 'value="1234567"' in page
+
+
+def test_sent_stored_emailed_acknowledged_journaled(client, consultation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(consultation), valid(consultation), follow=True)
+    assert "Votre message a bien été transmis à la Caf" in response.content.decode()
+    message = DialogueMessage.objects.get()
+    assert message.user == consultation.user and message.caf.code == "061" and message.consultation == consultation
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["partenaires@caf06.example"]
+    assert "Demande de précision" in sent.body and "claire.durand@ccas.example" in sent.body
+    entry = JournalEntry.objects.get(event=Event.CDAP_DIALOGUE)
+    assert entry.data["dossier"] == "1234567" and entry.data["caf"] == "061" and entry.data["outcome"] == "sent"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"email": ""}, "Votre adresse électronique est obligatoire."),
+        ({"email": "a" * 65 + "@ccas.example"}, "64 caractères avant le @"),
+        ({"email": "claire@" + "d" * 253 + ".fr"}, "255 caractères après"),
+        ({"email": "pas-une-adresse"}, "Saisissez une adresse électronique valide"),
+        ({"numero_allocataire": "12A4567"}, "7 chiffres"),
+        ({"objet": ""}, "Ce champ est obligatoire."),
+        ({"message": "x" * 5001}, "5000"),
+    ],
+)
+def test_bad_input_french_message_nothing_sent(client, consultation, overrides, expected):
+    response = client.post(url(consultation), valid(consultation, **overrides))
+    assert response.status_code == 200
+    assert expected in html.unescape(response.content.decode())
+    assert not DialogueMessage.objects.exists()
+    assert not mail.outbox
+    assert not JournalEntry.objects.filter(event=Event.CDAP_DIALOGUE).exists()
+
+
+def test_64_and_255_are_accepted(client, consultation):
+    email = "a" * 64 + "@" + ("d" * 60 + ".") * 3 + "d" * 60 + ".fr"
+    assert len(email.split("@")[1]) <= 255
+    client.post(url(consultation), valid(consultation, email=email))
+    assert DialogueMessage.objects.get().email == email
