@@ -94,3 +94,24 @@ def test_64_and_255_are_accepted(client, consultation):
     assert len(email.split("@")[1]) <= 255
     client.post(url(consultation), valid(consultation, email=email))
     assert DialogueMessage.objects.get().email == email
+
+
+def test_caf_agents_see_their_cafs_messages_and_postal_requests_read_only(client, login, consultation):
+    from cdap.models import PostalRequest
+    from tests.factories import UserFactory
+    from tests.portal.test_otp import enrol
+
+    client.post(url(consultation), valid(consultation, objet="Message du 061"))
+    PostalRequest.objects.create(consultation=consultation, periode=consultation.dossier.payments.first().periode)
+    client.logout()
+    enrol(client, login, UserFactory(agent=True))
+    page = html.unescape(client.get("/admin/cdap/dialoguemessage/").content.decode())
+    assert "Message du 061" in page
+    assert "1234567" in html.unescape(client.get("/admin/cdap/postalrequest/").content.decode())
+    message = DialogueMessage.objects.get()
+    assert client.post(f"/admin/cdap/dialoguemessage/{message.pk}/change/", {"objet": "x"}).status_code == 403
+    assert client.get("/admin/cdap/dialoguemessage/add/").status_code == 403
+    client.logout()
+    enrol(client, login, UserFactory(agent=True, caf=caf("831")))
+    assert "Message du 061" not in html.unescape(client.get("/admin/cdap/dialoguemessage/").content.decode())
+    assert "1234567" not in html.unescape(client.get("/admin/cdap/postalrequest/").content.decode())
