@@ -8,7 +8,7 @@ shared with the Caf agents' admin. Every function here reads; the export's journ
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from habilitations.consultations import consultations, refusals_q
@@ -26,8 +26,12 @@ def supervised_organism_ids(access) -> list[int]:
 
 
 def consultations_for(access) -> QuerySet[JournalEntry]:
-    """The consultations of the organisms `access` supervises; none for anyone else."""
-    return consultations().filter(organism_id__in=supervised_organism_ids(access))
+    """The consultations of the organisms `access` supervises; none for anyone else. A search refused before a
+    profile was chosen carries no organism: it belongs to the organism of the user who made it."""
+    organism_ids = supervised_organism_ids(access)
+    return consultations().filter(
+        Q(organism_id__in=organism_ids) | Q(organism__isnull=True, user__organism_id__in=organism_ids)
+    )
 
 
 def organism_users(access) -> QuerySet[User]:

@@ -36,21 +36,16 @@ RUBRIC_LABELS = {
     "cmuc_ressources": "CMUC ressources",
     "attestation_paiement": "Attestation de paiement",
 }
-# The refusal codes written by the consultation screens; an unknown code is shown as is, after a generic label.
+# The refusal codes written by the consultation screens (cdap.selectors.REASON_*); an unknown code is shown as is.
 REASON_LABELS = {
-    "not_found": "dossier introuvable",
-    "name_mismatch": "nom ne correspondant pas au dossier",
-    "invalid_input": "saisie invalide",
-    "caf": "Caf non couverte par la convention",
-    "other_caf": "Caf non couverte par la convention",
-    "instructeur": "numéro d'instructeur non cohérent",
-    "instructeur_format": "numéro d'instructeur mal formé",
-    "bailleur": "numéro de bailleur non cohérent",
-    "tutelle": "aucune mesure de protection de l'organisme",
-    "rsa": "pas de droit RSA dans les deux dernières années",
-    "profile": "profil non autorisé",
+    "dossier_inconnu": "dossier inconnu",
+    "nom_different": "nom ne correspondant pas au dossier",
+    "instructeur_incoherent": "numéro d'instructeur non cohérent avec le dossier",
+    "sans_mesure_de_protection": "aucune mesure de protection de l'organisme sur le dossier",
+    "bailleur_incoherent": "numéro de bailleur non cohérent avec le dossier",
+    "sans_rsa_2_ans": "pas de RSA dans les deux dernières années",
+    "saisie_invalide": "saisie invalide",
     "rubric_closed": "rubrique fermée pour le profil",
-    "reference": "référence de consultation invalide",
 }
 EVENT_LABELS = {
     Event.CDAP_SEARCH: "Recherche",
@@ -102,7 +97,7 @@ def outcome_label(entry: JournalEntry) -> str:
         return "Ouverte"
     if entry.event == Event.CDAP_ATTESTATION:
         return "Courrier demandé" if data.get("mode") == "courrier" else "Téléchargée"
-    return "Envoyé"
+    return "Enregistré (Caf sans adresse de contact)" if data.get("outcome") == "stored" else "Envoyé"
 
 
 def reason_label(code: str) -> str:
@@ -132,7 +127,6 @@ class ConsultationRow:
     action: str
     rubric: str
     outcome: str
-    refused: bool
     ip: str
 
 
@@ -149,7 +143,6 @@ def row_of(entry: JournalEntry) -> ConsultationRow:
         action=EVENT_LABELS.get(entry.event, entry.event),
         rubric=rubric_label(entry),
         outcome=outcome_label(entry),
-        refused=is_refusal(entry),
         ip=entry.ip or "",
     )
 

@@ -73,11 +73,11 @@ def test_the_list_shows_the_organisms_consultations_and_never_another_organisms(
         Event.CDAP_SEARCH,
         at=local(2026, 3, 3),
         outcome="refused",
-        reason="name_mismatch",
+        reason="nom_different",
         dossier="1111111",
         ip="198.51.100.7",
     )
-    consult(world["colleague"], Event.CDAP_RUBRIC_REFUSED, at=local(2026, 3, 4), rubric="rsa", reason="rubric_closed")
+    consult(world["colleague"], Event.CDAP_RUBRIC_REFUSED, at=local(2026, 3, 4), rubric="rsa", outcome="refused")
     consult(world["stranger"], Event.CDAP_SEARCH, at=local(2026, 3, 5), outcome="found", dossier="9999999")
     text = page(supervisor_client.get(URL))
     assert "SUPERVISION CONSULTER DOSSIER" in text
@@ -102,7 +102,12 @@ def test_filters(world, supervisor_client):
     consult(worker, Event.CDAP_RUBRIC, at=local(2026, 1, 15), rubric="paiements", dossier="1000001")
     consult(worker, Event.CDAP_RUBRIC, at=local(2026, 2, 15), rubric="famille", dossier="1000002")
     consult(
-        colleague, Event.CDAP_SEARCH, at=local(2026, 2, 20), outcome="refused", reason="tutelle", dossier="1000003"
+        colleague,
+        Event.CDAP_SEARCH,
+        at=local(2026, 2, 20),
+        outcome="refused",
+        reason="sans_mesure_de_protection",
+        dossier="1000003",
     )
     consult(colleague, Event.CDAP_RUBRIC, at=local(2026, 3, 1), rubric="paiements", dossier="1000004")
 
@@ -200,7 +205,7 @@ def test_counts_per_user_and_month(world, supervisor_client):
         consult(worker, at=local(2026, 1, day))
     consult(worker, at=local(2026, 2, 1))
     consult(colleague, at=local(2026, 2, 10))
-    consult(colleague, Event.CDAP_SEARCH, at=local(2026, 2, 11), outcome="refused", reason="not_found")
+    consult(colleague, Event.CDAP_SEARCH, at=local(2026, 2, 11), outcome="refused", reason="dossier_inconnu")
     consult(world["stranger"], at=local(2026, 2, 12))
     text = page(supervisor_client.get(COUNTS_URL))
     table = text[text.index('id="comptes"') :]
@@ -231,7 +236,7 @@ def test_csv_export_is_filtered_french_and_journaled(world, supervisor_client):
         Event.CDAP_SEARCH,
         at=local(2026, 3, 3),
         outcome="refused",
-        reason="bailleur",
+        reason="bailleur_incoherent",
         dossier="1000002",
     )
     consult(world["stranger"], Event.CDAP_RUBRIC, rubric="paiements", dossier="9999999")
@@ -268,7 +273,7 @@ def test_csv_export_is_filtered_french_and_journaled(world, supervisor_client):
         ]
     ]
     everything = b"".join(supervisor_client.get(EXPORT_URL).streaming_content).decode("utf-8-sig")
-    assert "Refusé : numéro de bailleur non cohérent" in everything and "9999999" not in everything
+    assert "Refusé : numéro de bailleur non cohérent avec le dossier" in everything and "9999999" not in everything
     exports = JournalEntry.objects.filter(event="export.supervision_cdap", actor=world["supervisor"]).order_by("id")
     assert exports.count() == 2
     assert exports[0].data["filters"] == {"rubrique": "paiements"}
@@ -302,12 +307,12 @@ def test_caf_agents_see_the_consultations_of_their_caf_only(world, agent_client)
     other_caf = OrganismFactory(caf_pivot=Caf.objects.get(code="831"))
     far = UserFactory(organism=other_caf, identifiant="ACC831LOIN")
     consult(world["worker"], Event.CDAP_RUBRIC, rubric="paiements", dossier="1000001")
-    consult(world["colleague"], Event.CDAP_SEARCH, outcome="refused", reason="rsa", dossier="1000002")
+    consult(world["colleague"], Event.CDAP_SEARCH, outcome="refused", reason="sans_rsa_2_ans", dossier="1000002")
     consult(far, Event.CDAP_SEARCH, outcome="found", dossier="8888888")
     journal_write(Event.LOGIN_SUCCESS, user=world["worker"], organism=world["organism"])
     text = page(agent_client.get(ADMIN_URL))
     assert "1000001" in text and "1000002" in text and "8888888" not in text
-    assert "Refusé : pas de droit RSA dans les deux dernières années" in text
+    assert "Refusé : pas de RSA dans les deux dernières années" in text
     assert "Connexion réussie" not in text
     refused = page(agent_client.get(ADMIN_URL, {"resultat": "refuse"}))
     assert "1000002" in refused and "1000001" not in refused
@@ -334,3 +339,25 @@ def test_the_admin_list_has_a_constant_number_of_queries(world, agent_client):
     small = _queries(agent_client, ADMIN_URL)
     _rows(world["colleague"], 490)
     assert _queries(agent_client, ADMIN_URL) == small
+
+
+def test_a_search_refused_before_a_profile_belongs_to_the_users_organism(world, supervisor_client):
+    """cdap.services.search_refused may journal without an organism (input refused before the profile)."""
+    journal_write(
+        Event.CDAP_SEARCH, user=world["worker"], dossier="1000009", outcome="refused", reason="saisie_invalide"
+    )
+    journal_write(
+        Event.CDAP_SEARCH, user=world["stranger"], dossier="9999999", outcome="refused", reason="saisie_invalide"
+    )
+    text = page(supervisor_client.get(URL))
+    assert "1000009" in text and "Refusé : saisie invalide" in text and "9999999" not in text
+
+
+def test_labels_of_attestations_and_dialogue(world, supervisor_client):
+    consult(world["worker"], Event.CDAP_ATTESTATION, rubric="attestation_paiement", mode="courrier", dossier="1000001")
+    consult(world["worker"], Event.CDAP_DIALOGUE, outcome="sent", dossier="1000002")
+    consult(world["worker"], Event.CDAP_RUBRIC, rubric="logement", outcome="found", dossier="1000003")
+    text = page(supervisor_client.get(URL))
+    assert "Attestation de paiement" in text and "Courrier demandé" in text
+    assert "Dialogue" in text and "Envoyé" in text and "Logement" in text and "Ouverte" in text
+    assert "Refusé" not in text
