@@ -286,13 +286,13 @@ BUILDERS = {
 assert set(BUILDERS) | {"synthese"} == set(TAB_ORDER)
 
 
-def dossier_view(consultation: Consultation, *, rubric: str = "synthese", **options) -> dict:
+def dossier_view(consultation: Consultation, *, rubric: str | None = "synthese", **options) -> dict:
     """The page's data, masked: tabs = the open rubrics; `identity` for everyone; on the synthèse, one summary per
-    open rubric; on a rubric page, that rubric's data only. A closed rubric is never built (KeyError-free: the
-    caller checked `may_see` and answered 403)."""
+    open rubric; on a rubric page, that rubric's data only; `rubric=None`: the header only. A closed rubric is
+    never built: PermissionError (the views check `may_see` first and answer 403)."""
     profile = consultation.profile_code
     mask = rubrics_for(profile)
-    if rubric not in mask:
+    if rubric is not None and rubric not in mask:
         raise PermissionError(rubric)
     dossier = consultation.dossier
     tabs = [(code, RUBRIC_LABELS[code]) for code in tabs_for(profile)]
@@ -301,10 +301,13 @@ def dossier_view(consultation: Consultation, *, rubric: str = "synthese", **opti
         "profile": profile,
         "tabs": tabs,
         "current": rubric,
-        "current_label": RUBRIC_LABELS[rubric],
-        "identity": _identity(dossier),
+        "current_label": RUBRIC_LABELS.get(rubric, ""),
+        # Identity, address, composition, QF belong to the synthèse: shown only with it (all profiles open it today).
+        "identity": _identity(dossier) if "synthese" in mask else {},
         "attestation": may_see(profile, "attestation_paiement"),
     }
+    if rubric is None:
+        return view  # the header only (attestation, Dialogue)
     if rubric == "synthese":
         view["summaries"] = [(code, label, BUILDERS[code](dossier, True)) for code, label in tabs if code in BUILDERS]
     else:

@@ -62,6 +62,19 @@ def rubric_journal(*, request, consultation: Consultation, rubric: str, refused:
     )
 
 
+def reference_refused(*, request, rubric: str) -> None:
+    """An unknown, expired, tampered or another user's consultation reference: 404 for the user, a refusal row
+    here (no dossier: the reference says nothing the user may know)."""
+    journal_write(
+        Event.CDAP_RUBRIC_REFUSED,
+        request=request,
+        user=request.user,
+        rubric=rubric,
+        outcome="refused",
+        reason="reference_inconnue",
+    )
+
+
 def attestation_journal(*, request, consultation: Consultation, mode: str, periode) -> None:
     journal_write(
         Event.CDAP_ATTESTATION,

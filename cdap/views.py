@@ -86,6 +86,15 @@ def search(request):
     return render(request, "cdap/search.html", context, status=200)
 
 
+def _consultation(request, reference, rubric: str):
+    """The user's own live consultation, else 404 with the refusal journaled."""
+    try:
+        return selectors.consultation_for(request, reference)
+    except Http404:
+        services.reference_refused(request=request, rubric=rubric)
+        raise
+
+
 def _print_header(request, consultation) -> dict:
     return {"print_organism": consultation.organism.nom, "print_user": request.user, "print_date": timezone.now()}
 
@@ -97,7 +106,7 @@ def synthese(request, reference):
 
 @service_required("CDAP")
 def rubric(request, reference, rubric):
-    consultation = selectors.consultation_for(request, reference)
+    consultation = _consultation(request, reference, rubric[:40])
     if rubric not in TAB_ORDER:
         raise Http404("Rubrique inconnue")
     if not may_see(consultation.profile_code, rubric):
@@ -122,7 +131,7 @@ def rubric(request, reference, rubric):
 
 @service_required("CDAP")
 def attestation(request, reference):
-    consultation = selectors.consultation_for(request, reference)
+    consultation = _consultation(request, reference, "attestation_paiement")
     if not may_see(consultation.profile_code, "attestation_paiement"):
         services.rubric_journal(
             request=request, consultation=consultation, rubric="attestation_paiement", refused=True
@@ -154,8 +163,7 @@ def attestation(request, reference):
             return redirect("cdap:synthese", reference=consultation.reference)
         else:
             error = "Choisissez « Télécharger » ou « Envoyer par courrier »."
-    view = selectors.dossier_view(consultation, rubric="synthese")
-    view.pop("summaries", None)
+    view = selectors.dossier_view(consultation, rubric=None)
     return render(
         request,
         "cdap/attestation.html",
@@ -171,7 +179,7 @@ def attestation(request, reference):
 
 @service_required("CDAP")
 def dialogue(request, reference):
-    consultation = selectors.consultation_for(request, reference)
+    consultation = _consultation(request, reference, "dialogue")
     user = request.user
     initial = {
         "organisme": consultation.organism.nom,
@@ -186,8 +194,7 @@ def dialogue(request, reference):
             request, "Votre message a bien été transmis à la Caf. Une réponse vous sera apportée par courriel."
         )
         return redirect("cdap:synthese", reference=consultation.reference)
-    view = selectors.dossier_view(consultation, rubric="synthese")
-    view.pop("summaries", None)
+    view = selectors.dossier_view(consultation, rubric=None)
     return render(
         request,
         "cdap/dialogue.html",

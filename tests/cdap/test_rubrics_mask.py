@@ -190,3 +190,13 @@ def test_payments_and_synthese_constant_queries(client, consult, django_assert_n
 
 
 QUERIES = {"synthese": 16, "paiements": 9}
+
+
+def test_reference_refusals_are_journaled_without_the_dossier(client, login, consult):
+    consultation = consult("T1-ASS")
+    other_user, _ = habilitated_user("T1-ASS")
+    client.logout()
+    login(other_user)
+    assert client.get(f"/consulter-dossier/{consultation.reference}/paiements/").status_code == 404
+    entry = JournalEntry.objects.get(event=Event.CDAP_RUBRIC_REFUSED, user=other_user)
+    assert entry.data == {"rubric": "paiements", "outcome": "refused", "reason": "reference_inconnue"}

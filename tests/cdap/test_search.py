@@ -6,7 +6,7 @@ import html as html_lib
 import pytest
 from django.utils import timezone
 
-from cdap.models import Consultation, Housing, ProtectionMeasure
+from cdap.models import Consultation, Dossier, Housing, ProtectionMeasure
 from cdap.selectors import REFUSAL_MESSAGE
 from habilitations.journal import Event, JournalEntry
 from tests.cdap.dossiers import INSTRUCTEUR, make_dossier, months_ago
@@ -280,3 +280,33 @@ def test_multi_department_partner_chooses_the_caf(client, login):
     make_dossier(caf("831"))
     assert "Choisissez une Caf" in client.get(URL).content.decode()
     assert_found(search(client, caf=str(caf("831").pk)))
+
+
+# ---- the generator's demo dossiers, end to end ----------------------------------------------------------------------
+
+
+def test_demo_family_every_rubric_renders_for_t1(client, as_user):
+    from cdap import generator
+    from habilitations.access.rubrics import tabs_for
+
+    OrganismFactory(siret=generator.DEMO_TUTELAIRE_SIRET)
+    OrganismFactory(siret=generator.DEMO_LANDLORD_SIRET)
+    generator.demo_dossiers_upsert()
+    generator.synthetic_dossiers_add(5)
+    as_user()
+    consultation = assert_found(search(client, nom="dupre-lefevre", numero=generator.DEMO_FAMILY))
+    base = f"/consulter-dossier/{consultation.reference}/"
+    for rubric in tabs_for("T1-ASS"):
+        for query in ("", "?vue=periode", "?page=99"):
+            response = client.get(base + ("" if rubric == "synthese" else f"{rubric}/") + query)
+            assert response.status_code == 200, (rubric, query)
+    pdf = client.post(base + "attestation/", {"mode": "telecharger"})
+    assert pdf["Content-Type"] == "application/pdf"
+    for numero in [generator.numero_for(i) for i in range(5)]:
+        dossier = Dossier.objects.get(caf__code="061", numero=numero)
+        other = Consultation.objects.create(
+            user=consultation.user, dossier=dossier, profile_code="T1-ASS", organism=consultation.organism
+        )
+        for rubric in tabs_for("T1-ASS"):
+            url = f"/consulter-dossier/{other.reference}/" + ("" if rubric == "synthese" else f"{rubric}/")
+            assert client.get(url).status_code == 200, (numero, rubric)
