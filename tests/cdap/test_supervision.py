@@ -310,7 +310,10 @@ def test_caf_agents_see_the_consultations_of_their_caf_only(world, agent_client)
     consult(world["colleague"], Event.CDAP_SEARCH, outcome="refused", reason="sans_rsa_2_ans", dossier="1000002")
     consult(far, Event.CDAP_SEARCH, outcome="found", dossier="8888888")
     journal_write(Event.LOGIN_SUCCESS, user=world["worker"], organism=world["organism"])
+    journal = page(agent_client.get("/admin/habilitations/journalentry/"))
+    assert f'href="{ADMIN_URL}">Consultations Consulter Dossier</a>' in journal
     text = page(agent_client.get(ADMIN_URL))
+    assert "Consultations Consulter Dossier" in text and f'href="{ADMIN_URL}"' not in text
     assert "1000001" in text and "1000002" in text and "8888888" not in text
     assert "Refusé : pas de RSA dans les deux dernières années" in text
     assert "Connexion réussie" not in text
