@@ -40,11 +40,12 @@ def consultations(request):
 def counts(request):
     """Consultations per user and month, with the same filters."""
     form, queryset = _filtered(request)
-    return render(
-        request,
-        "supervision/counts.html",
-        {"form": form, "table": supervision.counts_per_user_and_month(queryset)},
-    )
+    table = supervision.counts_per_user_and_month(queryset)
+    chart = {  # oldest month first, as a chart reads
+        "labels": [f"{month:%m/%Y}" for month in reversed(table.months)],
+        "values": list(reversed(table.totals)),
+    }
+    return render(request, "supervision/counts.html", {"form": form, "table": table, "chart": chart})
 
 
 class _Echo:

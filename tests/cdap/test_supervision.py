@@ -217,6 +217,9 @@ def test_counts_per_user_and_month(world, supervisor_client):
     footer = table[table.index("<tfoot>") :]
     assert _cells(footer)[:3] == ["3", "3", "6"]
     assert "ETRANGER" not in text
+    # The chart's data is the table's Total row, oldest month first; the chart script comes with it.
+    assert '{"labels": ["01/2026", "02/2026"], "values": [3, 3]}' in text
+    assert "vendor/chartjs/chart.umd.min.js" in text and 'id="graphique-mensuel"' in text
     refusals = page(supervisor_client.get(COUNTS_URL, {"refus": "on"}))
     refusals = refusals[refusals.index('id="comptes"') :]
     assert "BERNARD Lucie" in refusals and "MARTIN Paul" not in refusals
