@@ -155,3 +155,8 @@ def test_complete_dossier_fills_every_rubric(db):
     ):  # fmt: skip
         assert getattr(dossier, related).exists(), related
     assert dossier.persons.count() == 4 and dossier.payments.count() == 24
+
+
+def test_seed_demo_dry_run_writes_no_dossier(db):
+    call_command("seed_demo", dossiers=20, dry_run=True, stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert not Dossier.objects.exists() and not Person.objects.exists()

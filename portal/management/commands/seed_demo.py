@@ -45,6 +45,17 @@ class Command(BaseCommand):
         self.stderr.write(text, ending="")
         self.stderr.flush()
 
+    def dossiers_add(self, dossiers: int) -> None:
+        started = time.perf_counter()
+        progress = ProgressBar(dossiers, "Dossiers allocataires", self.progress) if dossiers else None
+        added = synthetic_dossiers_add(dossiers, progress=progress)
+        if progress:
+            progress.close()
+        self.stdout.write(
+            f"Dossiers synthétiques : {added} ajoutés en {time.perf_counter() - started:.1f} s "
+            f"({dossiers - added} déjà présents)."
+        )
+
     def handle(self, *args, users: int, dossiers: int, dry_run: bool, **options):
         if not 0 <= users <= SYNTHETIC_MAX:
             raise CommandError(f"--users : entre 0 et {SYNTHETIC_MAX}.")
@@ -62,22 +73,19 @@ class Command(BaseCommand):
                         f"({users - added} déjà présents ou identifiants déjà attribués)."
                     )
                 created, updated, _ = demo_dossiers_upsert()
-                started = time.perf_counter()
-                progress = ProgressBar(dossiers, "Dossiers allocataires", self.progress) if dossiers else None
-                added = synthetic_dossiers_add(dossiers, progress=progress)
-                if progress:
-                    progress.close()
-                elapsed = time.perf_counter() - started
-                self.stdout.write(
-                    f"Dossiers de démonstration : {created} créés, {updated} mis à jour. Dossiers synthétiques : "
-                    f"{added} ajoutés en {elapsed:.1f} s ({dossiers - added} déjà présents)."
-                )
+                self.stdout.write(f"Dossiers de démonstration : {created} créés, {updated} mis à jour.")
+                if dry_run:
+                    self.dossiers_add(dossiers)
                 if OutgoingEmail.objects.filter(pk__gt=last_email).exists():
                     raise CommandError("Les données de démonstration ne doivent envoyer aucun courriel.")
                 if dry_run:
                     transaction.set_rollback(True)
         except ValidationError as error:
             raise CommandError(f"Données de démonstration refusées : {'; '.join(error.messages)}") from error
+        if not dry_run:
+            # Outside the world's transaction: one commit per batch, so a million dossiers do not pile up in one
+            # transaction, and an interrupted run is topped up by the next one.
+            self.dossiers_add(dossiers)
         width = max(len(row.role) for row in rows)
         for row in rows:
             profile = ", ".join(row.profiles) or "—"
