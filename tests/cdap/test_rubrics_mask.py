@@ -200,3 +200,21 @@ def test_reference_refusals_are_journaled_without_the_dossier(client, login, con
     assert client.get(f"/consulter-dossier/{consultation.reference}/paiements/").status_code == 404
     entry = JournalEntry.objects.get(event=Event.CDAP_RUBRIC_REFUSED, user=other_user)
     assert entry.data == {"rubric": "paiements", "outcome": "refused", "reason": "reference_inconnue"}
+
+
+def test_print_header_and_button(client, consult):
+    consultation = consult("T1-ASS")
+    page = client.get(f"/consulter-dossier/{consultation.reference}/courriers/").content.decode()
+    assert 'class="print-only print-header"' in page
+    assert consultation.organism.nom in page and consultation.user.nom.upper() in page
+    assert "Imprimer la page" in page and "js/cdap.js" in page
+
+
+def test_a_childs_resource_does_not_name_the_child_on_the_resources_page(client, consult):
+    from cdap.models import Person, Resource
+
+    consultation = consult("T1-ASS")
+    child = Person.objects.get(dossier=consultation.dossier, role=Person.Role.ENFANT)
+    Resource.objects.filter(dossier=consultation.dossier).update(person=child)
+    page = client.get(f"/consulter-dossier/{consultation.reference}/ressources/").content.decode()
+    assert "Autre personne du foyer" in page and SENTINELS["famille"] not in page.split("<h2")[-1]
