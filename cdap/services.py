@@ -99,9 +99,10 @@ def postal_request_create(*, request, consultation: Consultation, periode) -> Po
 
 
 @transaction.atomic
-def dialogue_send(*, request, consultation: Consultation, data: dict) -> DialogueMessage:
-    """Store the message, queue it to the Caf's contact address (after commit) and journal it."""
-    caf = consultation.dossier.caf
+def dialogue_send(*, request, caf, organism_id: int, profile: str, data: dict, consultation=None) -> DialogueMessage:
+    """Store the message, queue it to the Caf's contact address (after commit) and journal it. Without a
+    consultation (from the search page), the typed numéro allocataire stays in the message, not in the journal's
+    dossier key: nothing verified it."""
     message = DialogueMessage.objects.create(user=request.user, caf=caf, consultation=consultation, **data)
     if caf.email:
         email_queue(
@@ -122,10 +123,10 @@ def dialogue_send(*, request, consultation: Consultation, data: dict) -> Dialogu
         Event.CDAP_DIALOGUE,
         request=request,
         user=request.user,
-        organism=consultation.organism,
-        profile=consultation.profile_code,
+        organism=_organism(organism_id),
+        profile=profile,
         caf=caf.code,
-        dossier=consultation.dossier.numero,
+        dossier=consultation.dossier.numero if consultation else "",
         outcome="sent" if caf.email else "stored",
     )
     return message

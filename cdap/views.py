@@ -179,24 +179,53 @@ def attestation(request, reference):
 
 @service_required("CDAP")
 def dialogue(request, reference):
+    """Dialogue about the consulted dossier: its Caf, its numéro allocataire prefilled."""
     consultation = _consultation(request, reference, "dialogue")
+    return _dialogue(
+        request,
+        caf=consultation.dossier.caf,
+        organism=consultation.organism,
+        profile=consultation.profile_code,
+        consultation=consultation,
+        context={**selectors.dossier_view(consultation, rubric=None), **_print_header(request, consultation)},
+    )
+
+
+@service_required("CDAP")
+def dialogue_new(request):
+    """Dialogue from the search page, without a dossier: to the Caf pivot of the user's organism."""
+    grants, organism, _ = _search_setup(request)
+    return _dialogue(
+        request, caf=organism.caf_pivot, organism=organism, profile=next(iter(grants)), consultation=None, context={}
+    )
+
+
+def _dialogue(request, *, caf, organism, profile, consultation, context):
     user = request.user
     initial = {
-        "organisme": consultation.organism.nom,
+        "organisme": organism.nom,
         "nom_prenom": f"{user.nom} {user.prenom}".strip(),
         "email": user.email,
-        "numero_allocataire": consultation.dossier.numero,
+        "numero_allocataire": consultation.dossier.numero if consultation else "",
     }
     form = DialogueForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.dialogue_send(request=request, consultation=consultation, data=form.cleaned_data)
+        services.dialogue_send(
+            request=request,
+            caf=caf,
+            organism_id=organism.pk,
+            profile=profile,
+            consultation=consultation,
+            data=form.cleaned_data,
+        )
         messages.success(
             request, "Votre message a bien été transmis à la Caf. Une réponse vous sera apportée par courriel."
         )
-        return redirect("cdap:synthese", reference=consultation.reference)
-    view = selectors.dossier_view(consultation, rubric=None)
+        if consultation is not None:
+            return redirect("cdap:synthese", reference=consultation.reference)
+        return redirect("cdap:search")
     return render(
         request,
         "cdap/dialogue.html",
-        {**view, **_print_header(request, consultation), "form": form, "current_label": "Dialogue"},
+        {**context, "form": form, "caf": caf, "current_label": "Dialogue", "consultation": consultation},
     )

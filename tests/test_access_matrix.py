@@ -100,6 +100,7 @@ MATRIX = {
     "supervision_cdap:export": (None, (L,) + (DENIED,) * 8),
     # Consulter Dossier: the T1 user only; a consultation reference of another user answers 404 even to a T1 user.
     "cdap:search": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "cdap:dialogue_new": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     "cdap:synthese": ("consultation", CDAP_OBJECT),
     "cdap:rubric": ("consultation_rubric", CDAP_OBJECT),
     "cdap:attestation": ("consultation", CDAP_OBJECT),

@@ -115,3 +115,18 @@ def test_caf_agents_see_their_cafs_messages_and_postal_requests_read_only(client
     enrol(client, login, UserFactory(agent=True, caf=caf("831")))
     assert "Message du 061" not in html.unescape(client.get("/admin/cdap/dialoguemessage/").content.decode())
     assert "1234567" not in html.unescape(client.get("/admin/cdap/postalrequest/").content.decode())
+
+
+def test_dialogue_from_the_search_page_goes_to_the_caf_pivot(client, consultation, django_capture_on_commit_callbacks):
+    page = html.unescape(client.get("/consulter-dossier/").content.decode())
+    assert 'href="/consulter-dossier/dialogue/"' in page
+    form = html.unescape(client.get("/consulter-dossier/dialogue/").content.decode())
+    assert "Echanger avec la Caf" in form and consultation.organism.nom in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/consulter-dossier/dialogue/", valid(consultation, numero_allocataire="7777777"))
+    assert response.status_code == 302 and response["Location"] == "/consulter-dossier/"
+    message = DialogueMessage.objects.get()
+    assert message.consultation is None and message.caf == consultation.organism.caf_pivot
+    assert mail.outbox[0].to == ["partenaires@caf06.example"]
+    entry = JournalEntry.objects.get(event=Event.CDAP_DIALOGUE)
+    assert entry.data["dossier"] == "" and entry.data["profile"] == "T1-ASS"
