@@ -34,7 +34,14 @@ class SearchForm(forms.Form):
             "max_length": "Le numéro allocataire se compose de 7 chiffres.",
         },
     )
-    numero_instructeur = forms.CharField(label="Numéro d'instructeur", max_length=14, required=False)
+    numero_instructeur = forms.CharField(
+        label="Numéro d'instructeur",
+        max_length=14,
+        required=False,
+        help_text="14 caractères : département (3 chiffres), type (1 lettre majuscule), commune (3 chiffres), "
+        "agrément ou rang (2 chiffres), puis 00000.",
+        error_messages={"max_length": INSTRUCTEUR_FORMAT},
+    )
     numero_bailleur = forms.CharField(label="Numéro de bailleur", max_length=20, required=False)
     profile = forms.ChoiceField(label="Profil utilisé pour cette consultation", required=False)
 
