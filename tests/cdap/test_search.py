@@ -267,7 +267,7 @@ def test_profile_not_held_is_refused(client, login):
 def test_search_query_count_constant(client, as_user, django_assert_max_num_queries):
     as_user()
     make_dossier(caf("061"), payments=30)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(14):
         assert_found(search(client))
 
 
