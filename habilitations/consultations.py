@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from habilitations.access.rubrics import RUBRIC_LABELS
 from habilitations.journal import Event, JournalEntry
 
 CONSULTATION_EVENTS = [
@@ -20,22 +21,6 @@ CONSULTATION_EVENTS = [
     Event.CDAP_ATTESTATION,
     Event.CDAP_DIALOGUE,
 ]
-RUBRIC_LABELS = {
-    "synthese": "Synthèse",
-    "dossier": "Dossier",
-    "paiements": "Paiements",
-    "droits": "Droits",
-    "famille": "Famille",
-    "ressources": "Ressources",
-    "rsa": "RSA",
-    "courriers": "Courriers",
-    "logement": "Logement",
-    "creances": "Créances",
-    "donnees_complementaires": "Données complémentaires",
-    "cmu_cmuc_rsa": "CMU/CMUC/RSA",
-    "cmuc_ressources": "CMUC ressources",
-    "attestation_paiement": "Attestation de paiement",
-}
 # The refusal codes written by the consultation screens (cdap.selectors.REASON_*); an unknown code is shown as is.
 REASON_LABELS = {
     "dossier_inconnu": "dossier inconnu",
