@@ -90,7 +90,11 @@ class JournalEntry(models.Model):
         verbose_name = "entrée du journal"
         verbose_name_plural = "journal"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["user", "-at"], name="journal_user_at_idx")]
+        indexes = [
+            models.Index(fields=["user", "-at"], name="journal_user_at_idx"),
+            # Supervision: an organism's consultations, newest first.
+            models.Index(fields=["organism", "-at"], name="journal_organism_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M:%S} {self.get_event_display()}"
