@@ -336,7 +336,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_cloture_after_ouverture",
             ),
         ]
-        indexes = [models.Index(Upper("email"), name="user_email_upper_idx")]
+        indexes = [
+            models.Index(Upper("email"), name="user_email_upper_idx"),
+            # "Liste des utilisateurs": an organism's users in the list's order, so deep pages need no full sort.
+            models.Index(fields=["organism", "nom", "prenom", "id"], name="user_organism_list_idx"),
+        ]
 
     def __str__(self):
         return f"{self.nom.upper()} {self.prenom} ({self.identifiant})"
