@@ -43,6 +43,7 @@ lint: install-test
 bench: install-test
 	bash scripts/ensure-services.sh
 	$(PY) bench/run.py
+	$(PY) bench/cdap_bench.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
