@@ -54,6 +54,20 @@ def _snapshot(obj, fields) -> dict:
     return {name: (str(getattr(obj, name)) if getattr(obj, name) is not None else None) for name in fields}
 
 
+def _lock_and_apply(obj, changes: dict, allowed, snapshot_fields):
+    """Lock the row, refuse fields outside `allowed` (a programming error, not user input), apply the changes.
+
+    Returns the locked, changed object and its snapshot before the change (for the journal)."""
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"Fields not modifiable here: {sorted(unknown)}")
+    locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+    before = _snapshot(locked, snapshot_fields)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    return locked, before
+
+
 def _integrity(message: dict):
     """Turn a constraint or trigger refusal (a concurrent write) into the French message of the rule."""
 
@@ -215,13 +229,7 @@ ORGANISM_CONTACT_FIELDS = ["adresse", "code_postal", "commune", "email"]
 @transaction.atomic
 def organism_contact_update(organism: Organism, *, actor=None, request=None, **changes) -> Organism:
     """Change an organism's contact data. Its SIRET, name, type, department and Caf pivot never change here."""
-    unknown = set(changes) - set(ORGANISM_CONTACT_FIELDS)
-    if unknown:
-        raise ValueError(f"Fields not modifiable here: {sorted(unknown)}")
-    organism = Organism.objects.select_for_update().get(pk=organism.pk)
-    before = _snapshot(organism, ORGANISM_CONTACT_FIELDS)
-    for name, value in changes.items():
-        setattr(organism, name, value)
+    organism, before = _lock_and_apply(organism, changes, ORGANISM_CONTACT_FIELDS, ORGANISM_CONTACT_FIELDS)
     organism.full_clean(validate_unique=False, validate_constraints=False)
     organism.save(update_fields=list(changes))
     journal_write(
@@ -346,13 +354,7 @@ def partner_user_create(
 @transaction.atomic
 def partner_user_update(user: User, *, actor=None, request=None, **changes) -> User:
     """Modify a partner user's data (never its identifiant, organism or rights)."""
-    unknown = set(changes) - set(USER_FIELDS)
-    if unknown:
-        raise ValueError(f"Fields not modifiable here: {sorted(unknown)}")
-    user = User.objects.select_for_update().get(pk=user.pk)
-    before = _snapshot(user, USER_FIELDS)
-    for name, value in changes.items():
-        setattr(user, name, value)
+    user, before = _lock_and_apply(user, changes, USER_FIELDS, USER_FIELDS)
     _check_dates(user.date_ouverture, user.date_cloture)
     if user.date_cloture is not None:
         _refuse_closing_a_responsable(user, user.date_cloture)
@@ -566,12 +568,7 @@ def group_create(
 def group_update(group: UserGroup, *, actor=None, request=None, **changes) -> UserGroup:
     """Change a group's libellé, responsable, parent or dates (its code and convention stay)."""
     allowed = {"libelle", "responsable", "parent", "date_ouverture", "date_cloture"}
-    if set(changes) - allowed:
-        raise ValueError(f"Fields not modifiable here: {sorted(set(changes) - allowed)}")
-    group = UserGroup.objects.select_for_update().get(pk=group.pk)
-    before = _snapshot(group, GROUP_FIELDS)
-    for name, value in changes.items():
-        setattr(group, name, value)
+    group, before = _lock_and_apply(group, changes, allowed, GROUP_FIELDS)
     _check_dates(group.date_ouverture, group.date_cloture)
     if "date_ouverture" in changes and group.memberships.filter(date_ouverture__lt=group.date_ouverture).exists():
         raise ValidationError(
