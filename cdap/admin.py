@@ -1,12 +1,20 @@
-"""The Caf agents' admin for Consulter Dossier: postal requests ("Envoyer par courrier") and Dialogue messages of
-the dossiers of the agent's Caf (all for a national agent), read-only. Beneficiary data itself is not in the admin.
-"""
+"""The Caf agents' admin for Consulter Dossier: postal requests ("Envoyer par courrier": print the attestation, mark
+the requests sent) and Dialogue messages (read-only) of the dossiers of the agent's Caf (all for a national agent).
+Beneficiary data itself is not in the admin, beyond the attestation a partner asked the Caf to post."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
+from cdap import services
 from cdap.models import DialogueMessage, PostalRequest
-from habilitations.admin import StaffOnlyAdmin
+from cdap.selectors import attestation_data
+from habilitations.admin import StaffOnlyAdmin, is_agent
 from habilitations.forms.admin import scoped
+from portal.pdf import render_pdf
 
 
 class CafScopedReadOnlyAdmin(StaffOnlyAdmin):
@@ -19,15 +27,51 @@ class CafScopedReadOnlyAdmin(StaffOnlyAdmin):
         return {}
 
 
+class EnvoiFilter(admin.SimpleListFilter):
+    title = "état"
+    parameter_name = "etat"
+
+    def lookups(self, request, model_admin):
+        return [("a_envoyer", "À envoyer"), ("envoyee", "Envoyée")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "a_envoyer":
+            return queryset.filter(sent_at__isnull=True)
+        if self.value() == "envoyee":
+            return queryset.filter(sent_at__isnull=False)
+        return queryset
+
+
 @admin.register(PostalRequest)
 class PostalRequestAdmin(CafScopedReadOnlyAdmin):
+    """The agent prints each requested attestation ("Imprimer l'attestation (PDF)"), posts it, then marks the
+    requests sent (action "Marquer comme envoyées"). Both are journaled; requests of another Caf answer 404."""
+
     caf_lookup = "consultation__dossier__caf"
-    list_display = ["created_at", "dossier", "periode", "organisme", "demandeur", "sent_at"]
+    list_display = ["created_at", "dossier", "periode", "organisme", "demandeur", "etat", "attestation"]
     list_select_related = ["consultation__dossier__caf", "consultation__organism", "consultation__user"]
+    list_filter = [EnvoiFilter]
     date_hierarchy = "created_at"
     search_fields = ["=consultation__dossier__numero"]
-    fields = ["created_at", "dossier", "periode", "organisme", "demandeur", "sent_at"]
+    fields = ["created_at", "dossier", "periode", "organisme", "demandeur", "sent_at", "attestation"]
     readonly_fields = fields
+    actions = ["mark_sent"]
+
+    def get_actions(self, request):
+        return admin.ModelAdmin.get_actions(self, request)
+
+    def has_send_permission(self, request):
+        return is_agent(request) and bool(request.user.is_superuser or request.user.caf_id)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/attestation/",
+                self.admin_site.admin_view(self.attestation_view),
+                name="cdap_postalrequest_attestation",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Caf et numéro allocataire")
     def dossier(self, obj):
@@ -41,6 +85,51 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
     def demandeur(self, obj):
         user = obj.consultation.user
         return f"{user.nom} {user.prenom} ({user.identifiant})"
+
+    @admin.display(description="état", ordering="sent_at")
+    def etat(self, obj):
+        if obj.sent_at is None:
+            return "À envoyer"
+        return f"Envoyée le {timezone.localtime(obj.sent_at):%d/%m/%Y}"
+
+    @admin.display(description="attestation")
+    def attestation(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:cdap_postalrequest_attestation", args=[obj.pk])
+        return format_html(
+            '<a href="{}">Imprimer l’attestation (PDF)<span class="visually-hidden"> de {} pour {}</span></a>',
+            url,
+            self.dossier(obj),
+            f"{obj.periode:%m/%Y}",
+        )
+
+    @admin.action(description="Marquer comme envoyées", permissions=["send"])
+    def mark_sent(self, request, queryset):
+        count = services.postal_requests_mark_sent(request=request, queryset=queryset)
+        if count:
+            self.message_user(request, f"{count} demande(s) marquée(s) comme envoyée(s).", messages.SUCCESS)
+        else:
+            self.message_user(request, "Les demandes sélectionnées étaient déjà envoyées.", messages.WARNING)
+
+    def attestation_view(self, request, pk):
+        """The attestation of the requested month, as the partner would have downloaded it, to be posted."""
+        queryset = self.get_queryset(request).select_related("consultation__dossier__caf")
+        postal = get_object_or_404(queryset, pk=pk)
+        data = attestation_data(postal.consultation, postal.periode)
+        if not data["lignes"]:
+            self.message_user(
+                request,
+                "Aucun paiement n'a été émis pour ce mois : l'attestation ne peut pas être produite.",
+                messages.ERROR,
+            )
+            return redirect("admin:cdap_postalrequest_changelist")
+        services.postal_request_printed(request=request, postal=postal)
+        pdf = render_pdf("pdf/attestation.html", {**data, "today": timezone.localdate()})
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = f"attestation-paiement-{postal.consultation.dossier.numero}-{postal.periode:%Y-%m}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 @admin.register(DialogueMessage)

@@ -315,13 +315,17 @@ def dossier_view(consultation: Consultation, *, rubric: str | None = "synthese",
     return view
 
 
-def attestation_data(consultation: Consultation) -> dict:
-    """The attestation de paiement for the last paid month: only for profiles that open it (the caller checked),
-    and it shows payments only (the paiements rubric's data) plus identity and QF."""
+def attestation_data(consultation: Consultation, periode=None) -> dict:
+    """The attestation de paiement for the last paid month (or `periode`, the month a postal request asked for):
+    only for profiles that open it (the caller checked), and it shows payments only (the paiements rubric's data)
+    plus identity and QF."""
     if not may_see(consultation.profile_code, "attestation_paiement"):
         raise PermissionError("attestation_paiement")
     dossier = consultation.dossier
-    last = Payment.objects.filter(dossier=dossier).order_by("-periode", "-date_emission").first()
+    paid = Payment.objects.filter(dossier=dossier)
+    if periode is not None:
+        paid = paid.filter(periode=periode)
+    last = paid.order_by("-periode", "-date_emission").first()
     payments = []
     if last is not None:
         payments = list(

@@ -2,6 +2,7 @@
 habilitations.journal: profile, caf, dossier, rubric, outcome, reason, mode)."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from cdap.models import Consultation, DialogueMessage, Dossier, PostalRequest
 from habilitations.journal import Event, journal_write
@@ -96,6 +97,40 @@ def postal_request_create(*, request, consultation: Consultation, periode) -> Po
     postal = PostalRequest.objects.create(consultation=consultation, periode=periode)
     attestation_journal(request=request, consultation=consultation, mode="courrier", periode=periode)
     return postal
+
+
+def _postal_journal(event: str, *, request, postal: PostalRequest) -> None:
+    journal_write(
+        event,
+        request=request,
+        caf=postal.consultation.dossier.caf.code,
+        dossier=postal.consultation.dossier.numero,
+        periode=postal.periode.isoformat(),
+        postal=postal.pk,
+    )
+
+
+def postal_request_printed(*, request, postal: PostalRequest) -> None:
+    """A Caf agent printed the attestation of a postal request (to post it)."""
+    _postal_journal(Event.CDAP_POSTAL_PRINTED, request=request, postal=postal)
+
+
+@transaction.atomic
+def postal_requests_mark_sent(*, request, queryset) -> int:
+    """Mark the requests of `queryset` (already scoped to the agent's Caf) as sent, once: the rows are locked, those
+    already sent are left as they are (two agents acting together send nothing twice). Returns how many changed."""
+    now = timezone.now()
+    pending = list(
+        queryset.filter(sent_at__isnull=True)
+        .select_for_update(of=("self",))
+        .select_related("consultation__dossier__caf")
+        .order_by("pk")
+    )
+    for postal in pending:
+        postal.sent_at = now
+        _postal_journal(Event.CDAP_POSTAL_SENT, request=request, postal=postal)
+    PostalRequest.objects.bulk_update(pending, ["sent_at"])
+    return len(pending)
 
 
 @transaction.atomic

@@ -51,6 +51,10 @@ class Event(models.TextChoices):
     CDAP_RUBRIC_REFUSED = "cdap.rubric_refused", "Rubrique refusée"
     CDAP_ATTESTATION = "cdap.attestation", "Attestation de paiement"
     CDAP_DIALOGUE = "cdap.dialogue", "Message Dialogue"
+    # A Caf agent's work on the postal requests (not a partner's consultation: no organism, no user concerned).
+    # data: caf, dossier, periode, postal (id); mode "pdf" when the agent prints the attestation to post it.
+    CDAP_POSTAL_PRINTED = "cdap.postal_printed", "Attestation imprimée pour envoi par courrier"
+    CDAP_POSTAL_SENT = "cdap.postal_sent", "Attestation envoyée par courrier"
 
 
 class JournalEntry(models.Model):

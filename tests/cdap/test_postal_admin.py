@@ -1,0 +1,125 @@
+"""Postal requests ("Envoyer par courrier") in the Caf agents' admin: the agent of the dossier's Caf lists them,
+prints the attestation of the requested month (PDF text checked), marks them sent once (journaled); another Caf's
+agent neither sees nor prints nor marks them; partner users never reach the admin."""
+
+import html
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cdap import services
+from cdap.models import Consultation, Payment, PostalRequest
+from habilitations.journal import Event, JournalEntry
+from habilitations.models import Caf
+from tests.cdap.dossiers import make_dossier
+from tests.factories import UserFactory, caf, habilitated_user
+from tests.portal.test_otp import enrol
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/cdap/postalrequest/"
+
+
+def page(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def postal():
+    """A T1 user of the Caf 061 asked for the attestation of dossier 1234567 to be posted."""
+    user, group = habilitated_user("T1-ASS")
+    dossier = make_dossier(caf("061"), nom="Lefèvre")
+    consultation = Consultation.objects.create(
+        user=user, dossier=dossier, profile_code="T1-ASS", organism=group.convention.organism
+    )
+    periode = Payment.objects.filter(dossier=dossier).order_by("-periode").first().periode
+    return PostalRequest.objects.create(consultation=consultation, periode=periode)
+
+
+@pytest.fixture
+def agent_client(client, login):
+    enrol(client, login, UserFactory(agent=True, nom="Agent", prenom="Local"))  # Caf 061
+    return client
+
+
+def test_the_agent_lists_prints_and_marks_sent_once(agent_client, postal):
+    content = page(agent_client.get(LIST))
+    assert "061 1234567" in content and "À envoyer" in content and "Imprimer l’attestation (PDF)" in content
+    assert "Marquer comme envoyées" in content
+
+    response = agent_client.get(f"{LIST}{postal.pk}/attestation/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f"attestation-paiement-1234567-{postal.periode:%Y-%m}.pdf" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "ATTESTATION DE PAIEMENT" in text and "LEFÈVRE" in text and "QUOTIENT FAMILIAL" in text
+    printed = JournalEntry.objects.get(event=Event.CDAP_POSTAL_PRINTED)
+    assert printed.data == {
+        "caf": "061",
+        "dossier": "1234567",
+        "periode": postal.periode.isoformat(),
+        "postal": postal.pk,
+    }
+    assert printed.organism is None and printed.actor.nom == "Agent"
+
+    data = {"action": "mark_sent", "_selected_action": [postal.pk]}
+    response = agent_client.post(LIST, data, follow=True)
+    assert "1 demande(s) marquée(s) comme envoyée(s)." in page(response)
+    postal.refresh_from_db()
+    sent_at = postal.sent_at
+    assert sent_at is not None
+    assert f"Envoyée le {timezone.localtime(sent_at):%d/%m/%Y}" in page(agent_client.get(LIST))
+    # A second click changes nothing and says so.
+    response = agent_client.post(LIST, data, follow=True)
+    assert "déjà envoyées" in page(response)
+    postal.refresh_from_db()
+    assert postal.sent_at == sent_at
+    assert JournalEntry.objects.filter(event=Event.CDAP_POSTAL_SENT).count() == 1
+
+
+def test_the_filter_separates_pending_and_sent(agent_client, postal):
+    other = PostalRequest.objects.create(consultation=postal.consultation, periode=postal.periode)
+    other.sent_at = timezone.now()
+    other.save()
+    pending = page(agent_client.get(f"{LIST}?etat=a_envoyer"))
+    sent = page(agent_client.get(f"{LIST}?etat=envoyee"))
+    assert f"{LIST}{postal.pk}/attestation/" in pending and f"{LIST}{other.pk}/attestation/" not in pending
+    assert f"{LIST}{other.pk}/attestation/" in sent and f"{LIST}{postal.pk}/attestation/" not in sent
+
+
+def test_another_cafs_agent_neither_sees_prints_nor_marks(client, login, postal):
+    enrol(client, login, UserFactory(agent=True, caf=Caf.objects.get(code="831")))
+    assert "1234567" not in page(client.get(LIST))
+    assert client.get(f"{LIST}{postal.pk}/attestation/").status_code == 404
+    client.post(LIST, {"action": "mark_sent", "_selected_action": [postal.pk]})
+    postal.refresh_from_db()
+    assert postal.sent_at is None
+    assert not JournalEntry.objects.filter(event__in=[Event.CDAP_POSTAL_SENT, Event.CDAP_POSTAL_PRINTED]).exists()
+
+
+def test_a_partner_user_never_reaches_the_postal_requests(client, login, postal):
+    login(postal.consultation.user)
+    response = client.get(f"{LIST}{postal.pk}/attestation/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_a_month_without_payment_gives_a_message_not_a_pdf(agent_client, postal):
+    Payment.objects.filter(dossier=postal.consultation.dossier).delete()
+    response = agent_client.get(f"{LIST}{postal.pk}/attestation/", follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert "l'attestation ne peut pas être produite" in page(response)
+    assert not JournalEntry.objects.filter(event=Event.CDAP_POSTAL_PRINTED).exists()
+
+
+def test_marking_sent_is_idempotent_under_a_second_call(postal, rf):
+    agent = UserFactory(agent=True)
+    request = rf.post("/")
+    request.user = agent
+    queryset = PostalRequest.objects.filter(pk=postal.pk)
+    assert services.postal_requests_mark_sent(request=request, queryset=queryset) == 1
+    assert services.postal_requests_mark_sent(request=request, queryset=queryset) == 0
