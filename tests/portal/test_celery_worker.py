@@ -1,7 +1,10 @@
-"""A real Celery worker on Redis delivers the account-creation e-mails exactly once, even when a task runs twice."""
+"""A real Celery worker on Redis delivers the account-creation e-mails exactly once, even when a task runs twice
+or when the pool process sending one is killed mid-task."""
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -27,9 +30,9 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture
-def worker(tmp_path):
-    """Start `celery -A portal worker` on a private queue, with a file e-mail backend in tmp_path."""
+@contextlib.contextmanager
+def _worker(tmp_path, **extra_env):
+    """Run `celery -A portal worker` on a private queue, with a file e-mail backend in tmp_path/mails."""
     queue = f"mcp-test-{uuid.uuid4().hex[:8]}"
     mails = tmp_path / "mails"
     mails.mkdir()
@@ -41,6 +44,7 @@ def worker(tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mails),
+        **extra_env,
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
@@ -70,7 +74,7 @@ def worker(tmp_path):
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
     try:
-        yield mails
+        yield mails, process
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
         process.terminate()
@@ -79,6 +83,12 @@ def worker(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def worker(tmp_path):
+    with _worker(tmp_path) as (mails, _):
+        yield mails
 
 
 def _wait_until_sent(expected: int, timeout: float = 60) -> None:
@@ -130,3 +140,29 @@ def test_a_rolled_back_account_creation_sends_nothing(worker):
     time.sleep(3)
     assert OutgoingEmail.objects.count() == 0
     assert list(worker.iterdir()) == []
+
+
+def test_an_email_whose_worker_process_is_killed_mid_task_still_goes_out_exactly_once(tmp_path):
+    """acks_late + reject_on_worker_lost: the pool process sending the first e-mail is SIGKILLed while it holds the
+    row lock; PostgreSQL rolls its transaction back, the broker redelivers the task, another process sends it."""
+    marker = tmp_path / "stalled-sender"
+    backend = "tests.support.stalling_mail_backend.StallingFileBackend"
+    with _worker(tmp_path, EMAIL_BACKEND=backend, MCP_TEST_STALL_MARKER=str(marker)) as (mails, process):
+        with transaction.atomic():
+            user = account_create(
+                prefix="ACC", caf=Caf.objects.get(code="061"), nom="Durand", prenom="Léa", email="lea@example.org"
+            )
+        emails = list(OutgoingEmail.objects.filter(user=user))
+        deadline = time.monotonic() + 60
+        while not (marker.exists() and marker.read_text()):
+            assert time.monotonic() < deadline, "no e-mail reached the backend"
+            time.sleep(0.1)
+        stalled = int(marker.read_text())
+        assert stalled != process.pid  # a pool process, not the worker itself
+        os.kill(stalled, signal.SIGKILL)
+        _wait_until_sent(2)
+        time.sleep(2)  # nothing else may arrive
+        assert process.poll() is None  # the worker survived the loss of one of its processes
+        assert _messages_by_key(mails) == {email.key: 1 for email in emails}
+        for email in OutgoingEmail.objects.filter(user=user):
+            assert email.sent_at is not None and email.attempts == 1  # the killed attempt was rolled back
