@@ -45,6 +45,7 @@ MATRIX = {
     "portal:accessibilite": (None, ALL_OK),
     "portal:informatique_libertes": (None, ALL_OK),
     "portal:probleme_connexion": (None, ALL_OK),
+    "portal:guide_pdf": ("guide", ALL_OK),
     "portal:login": (None, (OK,) + (H,) * 8),
     "portal:login_bailleur": (None, (OK,) + (H,) * 8),
     "portal:logout": (None, (L,) + (METHOD,) * 8),
@@ -193,6 +194,7 @@ def world(db):
         "membership": {"membership_id": membership.pk},
         "token": {"token": "jeton-invalide"},
         "captcha": {"key": "inconnue"},
+        "guide": {"slug": "administrateur"},
     }
     return {"users": users, "kwargs": kwargs}
 

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 from habilitations.access.decorators import public
 from habilitations.selectors import caf_for_postal_code
 from portal.forms import PostalCodeForm
+from portal.views.guides import GUIDES
 
 SERVICES = [
     (
@@ -37,7 +38,11 @@ SERVICES = [
 
 @public
 def accueil(request):
-    return render(request, "portal/public/accueil.html", {"services": SERVICES, "postal_form": PostalCodeForm()})
+    return render(
+        request,
+        "portal/public/accueil.html",
+        {"services": SERVICES, "postal_form": PostalCodeForm(), "guides": GUIDES.values()},
+    )
 
 
 @public
