@@ -23,6 +23,11 @@ def test_accueil_partenaires(page):
     access = page.get_by_role("region", name="ACCÈS DIRECT")
     expect(access.get_by_role("link", name="Mon Compte Partenaire")).to_have_attribute("href", "/connexion/")
     expect(access.get_by_role("link", name="Espace Bailleur")).to_have_attribute("href", "/bailleur/connexion/")
+    guides = page.get_by_role("region", name="Guides à télécharger")
+    expect(guides.get_by_role("link")).to_have_count(3)
+    expect(guides.get_by_role("link", name="Guide de l'administrateur (PDF)")).to_have_attribute(
+        "href", "/guides/administrateur.pdf"
+    )
     assert_accessible(page)
 
 
