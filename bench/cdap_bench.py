@@ -1,11 +1,20 @@
-"""Consulter Dossier benchmarks (`make bench`, after bench/run.py), in one process, on a scratch database.
+"""Consulter Dossier benchmarks (`make bench`, after bench/run.py), in one process.
 
-- dossier search (cdap.selectors.dossier_search) at 10 000 then 50 000 dossiers of the same Caf: the lookup is by
-  (Caf, numéro) and the name by index, so the cost must not grow (goal ≤ 1.3×);
+- `seed_demo --dossiers` throughput (generation + COPY, rows per second) of each database below (bench/seed_timing.py);
+- dossier search (cdap.selectors.dossier_search) at 10 000 dossiers of the same Caf (scratch database
+  `mcp_bench_cdap`) against `--big` dossiers (default 50 000, database `--big-db`): the lookup is by (Caf, numéro)
+  and the name by index, so the cost must not grow (goal ≤ 1.3×). Both databases are open in this process (two
+  connections) and measured interleaved by blocks, after VACUUM ANALYZE; a T1 search without control and a T4
+  search (instructeur control);
 - the synthèse page of a complete demo dossier through the whole middleware stack (Django's test client, logged in
   as the demo T1 user) against the floor view through the same stack and client;
 - the attestation PDF against a minimal WeasyPrint page rendered in the same process (goal ≤ 3×).
-1 000 000 dossiers (the issue's figure) take ~18 minutes to generate on two cores: `--big N` sets the second size.
+
+1 000 000 dossiers (the issue's figure) take ~45 minutes to generate on two busy cores: generate them once and
+reuse the database, e.g. `--big 1000000 --big-db mcp_bench_cdap_1m --reuse` (or BENCH_CDAP_BIG, BENCH_CDAP_BIG_DB,
+BENCH_CDAP_REUSE=1 in the environment of `make bench`). With `--reuse` an existing big database is kept, migrated,
+re-seeded (`seed_demo --dossiers 0`: the demo world) and topped up to `--big`; its generation figures, written to
+bench/results/cdap-seed-<database>.json when it was generated, are reported again with `"reused": true`.
 """
 
 import argparse
@@ -21,37 +30,88 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import figure, same_server  # noqa: E402
+from bench.harness import figure, interleaved, same_server  # noqa: E402
 
 DB = "mcp_bench_cdap"
+BIG_DB = "mcp_bench_cdap_big"
+RESULTS = ROOT / "bench" / "results"
 
 
 def log(message: str) -> None:
     print(f"[bench-cdap] {message}", file=sys.stderr, flush=True)
 
 
-def environment() -> dict[str, str]:
+def environment(db: str = DB) -> dict[str, str]:
     server = os.environ.get("DATABASE_URL", "") or "postgres://postgres@127.0.0.1:5432/mcp"
     redis = os.environ.get("REDIS_URL", "") or "redis://127.0.0.1:6379/15"
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
         "DJANGO_DEBUG": "false",
-        "DATABASE_URL": same_server(server, f"/{DB}"),
+        "DATABASE_URL": same_server(server, f"/{db}"),
         "REDIS_URL": same_server(redis, "/14"),
         "CELERY_TASK_ALWAYS_EAGER": "true",
     }
 
 
-def recreate(env) -> None:
-    admin = same_server(env["DATABASE_URL"], "/postgres")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DB}"')
+def admin_url(env) -> str:
+    return same_server(env["DATABASE_URL"], "/postgres")
+
+
+def exists(env, db: str) -> bool:
+    with psycopg.connect(admin_url(env), autocommit=True) as connection:
+        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone() is not None
+
+
+def recreate(env, db: str = DB) -> None:
+    assert db.startswith(DB), f"the bench only drops its own databases ({DB}*), not {db}"
+    with psycopg.connect(admin_url(env), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{db}"')
 
 
 def manage(env, *args) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def synthetic_count(env) -> int:
+    """Synthetic dossiers present (the documented demo dossiers' numbers start with 0, cdap.generator.numero_for)."""
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+        return connection.execute("SELECT count(*) FROM cdap_dossier WHERE numero >= '1'").fetchone()[0]
+
+
+def prepare(db: str, count: int, *, reuse: bool) -> dict | None:
+    """A migrated, seeded database holding the first `count` synthetic dossiers, VACUUM ANALYZEd. Returns the
+    generation figures ({"dossiers", "rows", "seconds", "rows_per_s"}) when dossiers were generated now."""
+    env = environment(db)
+    kept = reuse and exists(env, db)
+    if not kept:
+        recreate(env, db)
+    log(f"{db}: {'reused, ' if kept else ''}migrate + seed_demo --dossiers 0")
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo", "--dossiers", "0")
+    present = synthetic_count(env)
+    stats = None
+    if present > count:
+        log(f"{db}: {present} synthetic dossiers already, more than {count}: measured as they are")
+    elif present < count:
+        log(f"{db}: seed_demo --dossiers {count} ({present} present)")
+        command = [sys.executable, "-m", "bench.seed_timing", "--dossiers", str(count)]
+        output = subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+        stats = json.loads(output.strip().splitlines()[-1])
+        log(
+            f"{db}: {stats['dossiers']} dossiers, {stats['rows']} rows in {stats['seconds']:.1f} s "
+            f"({stats['rows_per_s']:.0f} rows/s)"
+        )
+        stats.update(database=db, complete=present == 0, at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+        if present == 0:
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / f"cdap-seed-{db}.json").write_text(json.dumps(stats) + "\n")
+    started = time.perf_counter()
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+    log(f"{db}: VACUUM ANALYZE in {time.perf_counter() - started:.1f} s")
+    return stats
 
 
 def timed(call, n: int) -> list[int]:
@@ -65,17 +125,43 @@ def timed(call, n: int) -> list[int]:
     return samples
 
 
+def seed_figure(name: str, stats: dict, floor: dict, **extra) -> dict:
+    ns = int(stats["seconds"] * 1e9)
+    keep = {k: stats[k] for k in ("dossiers", "rows") if k in stats}
+    return figure(
+        name,
+        [ns],
+        floor_name=floor["name"],
+        floor_ms=floor["seconds"] * 1e3,
+        rows_per_s=round(stats["rows_per_s"]),
+        **keep,
+        **extra,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--big", type=int, default=50_000)
-    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--db", default=DB, help=f"scratch database of the --small dossiers (default {DB})")
+    parser.add_argument("--big", type=int, default=int(os.environ.get("BENCH_CDAP_BIG") or 50_000))
+    parser.add_argument(
+        "--big-db",
+        default=os.environ.get("BENCH_CDAP_BIG_DB") or BIG_DB,
+        help=f"database of the --big dossiers (name starting with {DB}; default {BIG_DB})",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        default=os.environ.get("BENCH_CDAP_REUSE", "") not in ("", "0"),
+        help="keep the --big-db database when it exists (topped up to --big) instead of generating it again",
+    )
+    parser.add_argument("-n", type=int, default=300, help="samples of each figure (searches: 2 × n)")
     args = parser.parse_args()
-    env = environment()
-    recreate(env)
-    log(f"migrate + seed_demo --dossiers {args.small}")
-    manage(env, "migrate", "--noinput")
-    manage(env, "seed_demo", "--dossiers", str(args.small))
+    if not (args.db.startswith(DB) and args.big_db.startswith(DB)) or args.big_db == args.db:
+        parser.error(f"--db, --big-db: two names starting with {DB}")
+    small_seed = prepare(args.db, args.small, reuse=False)
+    big_seed = prepare(args.big_db, args.big, reuse=args.reuse)
+    env = environment(args.db)
     os.environ.update(env)
 
     import django
@@ -107,8 +193,6 @@ def main() -> int:
     )
     assert dossier_search(criteria)[0] == dossier
     results = []
-    search_small = timed(lambda: dossier_search(criteria), args.n)
-    small_count = Dossier.objects.count()
 
     # Pages through the whole middleware stack, in the same client and process as the floor.
     consultation = Consultation.objects.create(
@@ -138,18 +222,116 @@ def main() -> int:
         figure("attestation_pdf", attestation, floor_name="weasyprint_minimal", floor_ms=minimal_ms, goal=3.0)
     )
 
-    log(f"seed_demo --dossiers {args.big}")
-    manage(env, "seed_demo", "--dossiers", str(args.big))
-    analyze()
-    big_count = Dossier.objects.count()
-    search_big = timed(lambda: dossier_search(criteria), args.n)
-    small_ms = sorted(search_small)[len(search_small) // 2] / 1e6
-    results.append(
-        figure(f"search_{small_count}", search_small, floor_name=f"search_{small_count}", floor_ms=small_ms)
-    )
-    results.append(
-        figure(f"search_{big_count}", search_big, floor_name=f"search_{small_count}", floor_ms=small_ms, goal=1.3)
-    )
+    # Searches: the same criteria on both databases, one connection each, interleaved by blocks.
+    from django.db import connections
+    from django.db.utils import load_backend
+
+    from cdap.generator import DEMO_INSTRUCTEUR, DEMO_RSA_T4
+    from habilitations.models import Profile
+
+    small = connections["default"]
+    big_settings = {**small.settings_dict, "NAME": args.big_db}
+    big = load_backend(big_settings["ENGINE"]).DatabaseWrapper(big_settings, alias="cdap_big")  # its own pool
+
+    def on(wrapper):
+        connections["default"] = wrapper
+
+    def searches() -> tuple:
+        """The criteria on the current database (its own ids): a T1 search of 0610001 by its responsable's name,
+        and a T4 search of 0610002 with the CCAS de Nice's numéro d'instructeur (one more query)."""
+        t1_user = User.objects.get(identifiant="ACC061TASS")
+        t4_user = User.objects.get(identifiant="ACC061NSTR")
+        found = []
+        for numero, user, profile, extra in (
+            (dossier.numero, t1_user, "T1-ASS", {}),
+            (DEMO_RSA_T4, t4_user, "T4", {"numero_instructeur": DEMO_INSTRUCTEUR}),
+        ):
+            target = Dossier.objects.get(caf__code="061", numero=numero)
+            search = SearchCriteria(
+                caf_id=target.caf_id,
+                nom=target.persons.get(role="RESPONSABLE").nom,
+                numero=numero,
+                profile_code=profile,
+                controle=Profile.objects.get(code=profile).controle_supplementaire,
+                organism_id=user.organism_id,
+                **extra,
+            )
+            assert dossier_search(search)[0] == target, (profile, numero)
+            found.append(search)
+        return tuple(found)
+
+    criteria_on, counts = {}, {}
+    for label, wrapper in (("small", small), ("big", big)):
+        on(wrapper)
+        criteria_on[label] = searches()
+        counts[label] = Dossier.objects.count()
+
+    def measure(label, kind):
+        wrapper, search = {"small": small, "big": big}[label], criteria_on[label][kind]
+
+        def call():
+            on(wrapper)
+            start = time.perf_counter_ns()
+            dossier_search(search)
+            return time.perf_counter_ns() - start
+
+        return call
+
+    measures = {f"t{4 if kind else 1}_{label}": measure(label, kind) for label in ("small", "big") for kind in (0, 1)}
+    block = 50
+    log(f"searches: {counts['small']} vs {counts['big']} dossiers ({args.big_db}), {2 * args.n} samples each")
+    samples = interleaved(measures, rounds=max(1, 2 * args.n // block), block=block, warmup=10)
+    on(small)
+    big.close()
+    for kind, profile in (("t1", "T1-ASS"), ("t4", "T4")):
+        prefix = "search" if kind == "t1" else "search_t4"
+        floor_name = f"{prefix}_{counts['small']}"
+        floor_ms = sorted(samples[f"{kind}_small"])[len(samples[f"{kind}_small"]) // 2] / 1e6
+        results.append(
+            figure(
+                floor_name,
+                samples[f"{kind}_small"],
+                floor_name=floor_name,
+                floor_ms=floor_ms,
+                profile=profile,
+                database=args.db,
+            )
+        )
+        results.append(
+            figure(
+                f"{prefix}_{counts['big']}",
+                samples[f"{kind}_big"],
+                floor_name=floor_name,
+                floor_ms=floor_ms,
+                goal=1.3,
+                profile=profile,
+                database=args.big_db,
+            )
+        )
+
+    # seed_demo --dossiers throughput (generation + COPY, one commit per batch of 2 000 dossiers).
+    small_name = f"seed_dossiers_{small_seed['dossiers']}"
+    small_line = seed_figure(small_name, small_seed, {"name": small_name, "seconds": small_seed["seconds"]})
+    results.append(small_line)
+    reused = False
+    if big_seed is None:
+        stored = RESULTS / f"cdap-seed-{args.big_db}.json"
+        big_seed = json.loads(stored.read_text()) if stored.exists() else None
+        reused = True
+    if big_seed is not None:
+        results.append(
+            seed_figure(
+                f"seed_dossiers_{big_seed['dossiers']}",
+                big_seed,
+                {"name": small_name, "seconds": small_seed["seconds"]},
+                linear_ratio=round(big_seed["dossiers"] / small_seed["dossiers"], 3),
+                rows_per_s_vs_small=round(big_seed["rows_per_s"] / small_seed["rows_per_s"], 3),
+                reused=reused,
+                measured_at=big_seed.get("at"),
+                complete=big_seed.get("complete", True),
+                database=args.big_db,
+            )
+        )
     out = ROOT / "bench" / "results" / time.strftime("cdap-%Y%m%dT%H%M%S.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as handle:

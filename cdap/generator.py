@@ -620,9 +620,13 @@ def demo_records(today: datetime.date) -> list[dict]:
 SYNTHETIC_BATCH = 2000
 
 
-def synthetic_dossiers_add(count: int, *, caf_code: str = "061", seed: int = 0, today=None, progress=None) -> int:
+def synthetic_dossiers_add(
+    count: int, *, caf_code: str = "061", seed: int = 0, today=None, progress=None, stats: dict | None = None
+) -> int:
     """Make sure the Caf has the first `count` synthetic dossiers (idempotent: existing numbers are skipped, so a
-    larger count tops up). Returns how many dossiers were added. Rows are written by cdap.loader (COPY)."""
+    larger count tops up). Returns how many dossiers were added. Rows are written by cdap.loader (COPY); `stats`,
+    when given, gets "rows": how many rows of every table were written (the throughput of seed_demo and the bench).
+    """
     from django.db import transaction  # noqa: PLC0415 - keeps the pure generator importable without Django set up
     from django.utils import timezone  # noqa: PLC0415
 
@@ -643,7 +647,9 @@ def synthetic_dossiers_add(count: int, *, caf_code: str = "061", seed: int = 0, 
                 if numero not in present:
                     loader.add(synthetic_record(caf.departement, caf.code, index, seed=seed, today=today))
                     added += 1
-            loader.flush()
+            rows = loader.flush()
+        if stats is not None:
+            stats["rows"] = stats.get("rows", 0) + rows
         if progress:
             progress.advance(len(indexes))
     return added

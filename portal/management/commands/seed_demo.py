@@ -48,12 +48,14 @@ class Command(BaseCommand):
     def dossiers_add(self, dossiers: int) -> None:
         started = time.perf_counter()
         progress = ProgressBar(dossiers, "Dossiers allocataires", self.progress) if dossiers else None
-        added = synthetic_dossiers_add(dossiers, progress=progress)
+        stats = {"rows": 0}
+        added = synthetic_dossiers_add(dossiers, progress=progress, stats=stats)
         if progress:
             progress.close()
+        seconds = time.perf_counter() - started
         self.stdout.write(
-            f"Dossiers synthétiques : {added} ajoutés en {time.perf_counter() - started:.1f} s "
-            f"({dossiers - added} déjà présents)."
+            f"Dossiers synthétiques : {added} ajoutés en {seconds:.1f} s ({dossiers - added} déjà présents) ; "
+            f"{stats['rows']} lignes, {stats['rows'] / max(seconds, 1e-9):.0f} lignes/s."
         )
 
     def handle(self, *args, users: int, dossiers: int, dry_run: bool, **options):
