@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mcp
 export REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install install-test lint bench migrate-check clean
+.PHONY: run test install install-test lint bench load migrate-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: install-test
 	bash scripts/ensure-services.sh
 	$(PY) bench/run.py
 	$(PY) bench/cdap_bench.py
+
+## Load test: gunicorn + demo data (database mcp_load, Redis db 13), bounded; fails on a 5xx, an error or a lost write.
+load: install-test
+	bash scripts/ensure-services.sh
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
