@@ -18,7 +18,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
-BENCH_DB = "mcp_bench"
 
 
 def same_server(url: str, path: str) -> str:
@@ -29,7 +28,9 @@ def same_server(url: str, path: str) -> str:
 # The bench never touches the databases of the tests or the demo: its own PostgreSQL database and Redis database.
 _DATABASE_URL = os.environ.get("DATABASE_URL", "")
 _SERVER_URL = _DATABASE_URL if _DATABASE_URL.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/mcp"
-BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", same_server(_SERVER_URL, f"/{BENCH_DB}"))
+BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", same_server(_SERVER_URL, "/mcp_bench"))
+# The database that is dropped and recreated is the one BENCH_DATABASE_URL names (mcp_bench by default).
+BENCH_DB = urlsplit(BENCH_DATABASE_URL).path.lstrip("/") or "mcp_bench"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", same_server(BENCH_DATABASE_URL, "/postgres"))
 _REDIS_URL = os.environ.get("REDIS_URL", "") or "redis://127.0.0.1:6379/15"
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", same_server(_REDIS_URL, "/14"))
