@@ -44,7 +44,7 @@ MIDDLEWARE = [
     # No LocaleMiddleware: the portal speaks French only (LANGUAGE_CODE), and it costs ~65 µs a request.
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "habilitations.access.middleware.AccessContextMiddleware",
     "portal.middleware.SessionExpiryMiddleware",
@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "portal.middleware.AccountStateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.NoStoreForAuthenticatedMiddleware",
     # Axes last: it turns a lockout into our French response.
