@@ -6,6 +6,7 @@ and `data:` URLs; everything else is refused (the resource is then left out of t
 """
 
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -13,7 +14,24 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+_thread = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """This thread's WeasyPrint font configuration, created on first use and kept for the next documents.
+
+    WeasyPrint builds a new one per document by default: fontconfig's configuration and font list are parsed again
+    (about a third of a one-line page's cost) and the new Pango font map starts cold (faces opened and measured
+    again). Kept, the fonts the documents use stay loaded (a few faces: each template names one family; an
+    @font-face file, if a template had one, would be stored once in its temporary folder and stay known). Pango
+    font maps are not thread-safe, hence one per thread (gunicorn's sync workers: one per process)."""
+    config = getattr(_thread, "font_config", None)
+    if config is None:
+        config = _thread.font_config = FontConfiguration()
+    return config
 
 
 def static_roots() -> list[Path]:
@@ -72,4 +90,4 @@ def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> 
     parts = urlsplit(base_url)
     fetcher = StaticOnlyURLFetcher(origin=f"{parts.scheme}://{parts.netloc}")
     html = render_to_string(template, context)
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(font_config=font_config())

@@ -1,0 +1,105 @@
+"""PDF rendering cost (issue 4): WeasyPrint's font configuration is kept across documents (one per thread), and the
+attestation de paiement names one font family, so its PDF embeds that family only (the page footer included) and
+keeps every text of the Caf's document."""
+
+import datetime
+import io
+import re
+import threading
+from decimal import Decimal
+from types import SimpleNamespace
+
+from pypdf import PdfReader
+
+from portal import pdf
+
+
+def attestation_context() -> dict:
+    adults = [
+        SimpleNamespace(civilite="Mme", nom="Lefèvre", prenom="Jeanne"),
+        SimpleNamespace(civilite="M.", nom="Martin", prenom="Paul"),
+    ]
+    lines = [("Allocations familiales", Decimal("140.20")), ("Aide personnalisée au logement", Decimal("172.20"))]
+    return {
+        "caf": SimpleNamespace(nom="Caf des Alpes-Maritimes", telephone="3230", email="contact@caf06.fr"),
+        "identity": {
+            "numero": "1234567",
+            "adultes": adults,
+            "adresse": "12 rue des Lilas",
+            "code_postal": "06000",
+            "commune": "Nice",
+            "quotient_familial": 654,
+        },
+        "lignes": lines,
+        "total": sum(amount for _, amount in lines),
+        "payments": [
+            SimpleNamespace(
+                type_traitement="Mensuel",
+                date_emission=datetime.date(2025, 3, 5),
+                montant_paye=Decimal("312.40"),
+                destinataire="Allocataire",
+            )
+        ],
+        "periode": datetime.date(2025, 2, 1),
+        "today": datetime.date(2025, 3, 10),
+    }
+
+
+def test_font_configuration_kept_per_thread():
+    first = pdf.font_config()
+    assert pdf.font_config() is first
+    other = []
+    thread = threading.Thread(target=lambda: other.append(pdf.font_config()))
+    thread.start()
+    thread.join()
+    assert other[0] is not first
+
+
+def test_render_pdf_creates_no_font_configuration_per_document(monkeypatch):
+    import weasyprint.document
+
+    monkeypatch.delattr(pdf._thread, "font_config", raising=False)
+    created = []
+
+    class Counting(pdf.FontConfiguration):
+        def __init__(self):
+            created.append(self)
+            super().__init__()
+
+    monkeypatch.setattr(pdf, "FontConfiguration", Counting)
+    monkeypatch.setattr(weasyprint.document, "FontConfiguration", Counting)
+    for _ in range(3):
+        assert pdf.render_pdf("pdf/attestation.html", attestation_context()).startswith(b"%PDF")
+    assert len(created) == 1
+
+
+def test_attestation_one_font_family_and_all_texts():
+    reader = PdfReader(io.BytesIO(pdf.render_pdf("pdf/attestation.html", attestation_context())))
+    fonts = {font.get_object()["/BaseFont"] for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    families = {re.sub(r"^/[A-Z]{6}\+|-(Bold|Regular)$", "", name) for name in fonts}
+    assert len(families) == 1, fonts  # regular and bold of one family: no generic fallback, no serif footer
+    flat = " ".join("\n".join(page.extract_text() for page in reader.pages).split())
+    for text in (
+        "Caf des Alpes-Maritimes",
+        "Téléphone : 3230",
+        "Contact : contact@caf06.fr",
+        "www.caf.fr",
+        "N° allocataire : 1234567",
+        "Le 10/03/2025",
+        "Mme LEFÈVRE Jeanne",
+        "12 rue des Lilas",
+        "06000 Nice",
+        "ATTESTATION DE PAIEMENT",
+        "Le directeur de la Caf des Alpes-Maritimes certifie que Mme LEFÈVRE Jeanne et M. MARTIN Paul",
+        "ont perçu les prestations suivantes pour le mois de février 2025",
+        "PRESTATIONS MONTANT",
+        "Allocations familiales 140,20 €",
+        "TOTAL 312,40 €",
+        "Mensuel émis le 05/03/2025",
+        "QUOTIENT FAMILIAL 654 €",
+        "incessibles et insaisissables",
+        "L114-9",
+        "partenaire habilité",
+        "Page 1 / 1",
+    ):
+        assert text in flat, text
