@@ -10,7 +10,7 @@
   as the demo T1 user) against the floor view through the same stack and client;
 - the attestation PDF against a minimal WeasyPrint page rendered in the same process (goal ≤ 3×).
 
-1 000 000 dossiers (the issue's figure) take ~45 minutes to generate on two busy cores: generate them once and
+1 000 000 dossiers (the issue's figure) take ~30 minutes to generate on two busy cores: generate them once and
 reuse the database, e.g. `--big 1000000 --big-db mcp_bench_cdap_1m --reuse` (or BENCH_CDAP_BIG, BENCH_CDAP_BIG_DB,
 BENCH_CDAP_REUSE=1 in the environment of `make bench`). With `--reuse` an existing big database is kept, migrated,
 re-seeded (`seed_demo --dossiers 0`: the demo world) and topped up to `--big`; its generation figures, written to
