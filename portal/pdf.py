@@ -13,7 +13,7 @@ from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -82,12 +82,37 @@ class StaticOnlyURLFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
 
 
+def _stylesheet(relative: str, fetcher: URLFetcher) -> CSS | None:
+    """The static CSS file `relative` (e.g. "pdf/attestation.css") if there is one, parsed once per thread and kept
+    while the file is unchanged (an inline <style> is parsed and its selectors compiled again for every document)."""
+    path = _inside_static(relative)
+    if path is None:
+        return None
+    cache = getattr(_thread, "stylesheets", None)
+    if cache is None:
+        cache = _thread.stylesheets = {}
+    key = (str(path), path.stat().st_mtime_ns)
+    parsed = cache.get(key)
+    if parsed is None:
+        parsed = cache[key] = CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=path.as_uri(),
+            url_fetcher=fetcher,
+            font_config=font_config(),
+        )
+    return parsed
+
+
 def render_pdf(template: str, context: dict, *, base_url: str | None = None) -> bytes:
     """Render `template` with `context` (no request: no user data beyond the context) into PDF bytes.
 
-    Relative URLs resolve against `base_url` (the portal's own address by default), so `{% static %}` works."""
+    Relative URLs resolve against `base_url` (the portal's own address by default), so `{% static %}` works.
+    A static CSS file of the template's path and name (templates/pdf/attestation.html → static/pdf/attestation.css)
+    is applied to the document, parsed once."""
     base_url = base_url or settings.PORTAL_BASE_URL.rstrip("/") + "/"
     parts = urlsplit(base_url)
     fetcher = StaticOnlyURLFetcher(origin=f"{parts.scheme}://{parts.netloc}")
     html = render_to_string(template, context)
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(font_config=font_config())
+    css = _stylesheet(str(Path(template).with_suffix(".css")), fetcher)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(font_config=font_config(), stylesheets=[css] if css else None)

@@ -103,3 +103,22 @@ def test_attestation_one_font_family_and_all_texts():
         "Page 1 / 1",
     ):
         assert text in flat, text
+
+
+def test_attestation_stylesheet_parsed_once_per_thread_and_applied(monkeypatch):
+    """static/pdf/attestation.css is applied (the family it names, not fontconfig's default sans-serif, DejaVu) and
+    parsed only once."""
+    monkeypatch.delattr(pdf._thread, "stylesheets", raising=False)
+    parsed = []
+
+    class Counting(pdf.CSS):
+        def __init__(self, *args, **kwargs):
+            parsed.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "CSS", Counting)
+    for _ in range(3):
+        reader = PdfReader(io.BytesIO(pdf.render_pdf("pdf/attestation.html", attestation_context())))
+    assert len(parsed) == 1
+    fonts = {font.get_object()["/BaseFont"] for font in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert fonts and all("Liberation-Sans" in name for name in fonts), fonts
