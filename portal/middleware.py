@@ -9,27 +9,14 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
-from django.contrib.auth import (
-    BACKEND_SESSION_KEY,
-    HASH_SESSION_KEY,
-    SESSION_KEY,
-    get_user_model,
-    load_backend,
-    logout,
-)
-from django.contrib.auth import middleware as auth_middleware
-from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth import logout
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.signals import setting_changed
-from django.db import connections, router
 from django.dispatch import receiver
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.crypto import constant_time_compare
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date, urlencode
 
 from habilitations.access.decorators import PUBLIC, SETUP_STEP
@@ -53,109 +40,6 @@ def session_touch(request, *, force: bool = False) -> None:
     now = time.time()
     if force or now - request.session.get(SESSION_LAST_SEEN, 0) >= LAST_SEEN_GRANULARITY:
         request.session[SESSION_LAST_SEEN] = now
-
-
-class _UserByPk:
-    """`User._default_manager.get(pk=…)` as ModelBackend.get_user runs it, compiled once per process and database:
-    the ORM builds and compiles that SELECT anew on every request, which costs as much as PostgreSQL answering it.
-    The row is read on every request as before (nothing is cached across requests)."""
-
-    _SENTINEL = -7_340_001  # stands for the primary key while compiling
-
-    def __init__(self, using: str):
-        model = get_user_model()
-        query = model._default_manager.db_manager(using).filter(pk=self._SENTINEL).order_by().query
-        compiler = query.get_compiler(using)
-        sql, params = compiler.as_sql()
-        if list(params) != [self._SENTINEL]:
-            raise ValueError(f"unexpected parameters {params!r} for the user's SELECT")
-        self.model, self.using, self.sql = model, using, sql
-        columns = [col for col, _, _ in compiler.select]
-        self.attnames = [col.target.attname for col in columns]
-        # The fields' and the backend's from-database converters, as the ORM applies them (none for PostgreSQL).
-        self.converters = [(pos, convs, expr) for pos, (convs, expr) in compiler.get_converters(columns).items()]
-
-    def get(self, pk):
-        connection = connections[self.using]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, [pk])
-            rows = cursor.fetchmany(2)
-        if len(rows) != 1:
-            if rows:
-                raise self.model.MultipleObjectsReturned(f"{len(rows)} users with the primary key {pk!r}")
-            return None
-        values = list(rows[0])
-        for pos, convs, expr in self.converters:
-            for converter in convs:
-                values[pos] = converter(values[pos], expr, connection)
-        return self.model.from_db(self.using, self.attnames, values)
-
-
-_users_by_pk: dict[str, _UserByPk] = {}
-
-
-def _backend_get_user(backend, user_id):
-    """backend.get_user(user_id), with the precompiled SELECT when the backend loads users as ModelBackend does."""
-    if type(backend).get_user is not ModelBackend.get_user:
-        return backend.get_user(user_id)
-    using = router.db_for_read(get_user_model())
-    loader = _users_by_pk.get(using)
-    if loader is None:
-        loader = _users_by_pk[using] = _UserByPk(using)
-    user = loader.get(user_id)
-    return user if user is not None and backend.user_can_authenticate(user) else None
-
-
-def get_session_user(request):
-    """django.contrib.auth.get_user (Django 5.2), line for line, except that the user is read by _backend_get_user:
-    the same backend check, session hash verification (a password change logs the other sessions out), fallback
-    secrets and flush."""
-    user = None
-    try:
-        user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
-        backend_path = request.session[BACKEND_SESSION_KEY]
-    except KeyError:
-        pass
-    else:
-        if backend_path in settings.AUTHENTICATION_BACKENDS:
-            backend = load_backend(backend_path)
-            user = _backend_get_user(backend, user_id)
-            # Verify the session
-            if hasattr(user, "get_session_auth_hash"):
-                session_hash = request.session.get(HASH_SESSION_KEY)
-                if not session_hash:
-                    session_hash_verified = False
-                else:
-                    session_auth_hash = user.get_session_auth_hash()
-                    session_hash_verified = constant_time_compare(session_hash, session_auth_hash)
-                if not session_hash_verified:
-                    # If the current secret does not verify the session, try with the fallback secrets and stop
-                    # when a matching one is found.
-                    if session_hash and any(
-                        constant_time_compare(session_hash, fallback_auth_hash)
-                        for fallback_auth_hash in user.get_session_auth_fallback_hash()
-                    ):
-                        request.session.cycle_key()
-                        request.session[HASH_SESSION_KEY] = session_auth_hash
-                    else:
-                        request.session.flush()
-                        user = None
-    return user or AnonymousUser()
-
-
-def _cached_session_user(request):
-    if not hasattr(request, "_cached_user"):
-        request._cached_user = get_session_user(request)
-    return request._cached_user
-
-
-class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
-    """Django's AuthenticationMiddleware (lazy `request.user`, `request.auser`), reading the user through
-    get_session_user."""
-
-    def process_request(self, request):
-        super().process_request(request)
-        request.user = SimpleLazyObject(lambda: _cached_session_user(request))
 
 
 def login_redirect(reason: str):

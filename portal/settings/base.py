@@ -44,7 +44,7 @@ MIDDLEWARE = [
     # No LocaleMiddleware: the portal speaks French only (LANGUAGE_CODE), and it costs ~65 µs a request.
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "portal.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "habilitations.access.middleware.AccessContextMiddleware",
     "portal.middleware.SessionExpiryMiddleware",

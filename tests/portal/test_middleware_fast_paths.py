@@ -1,5 +1,6 @@
 """The middleware's fast paths (bench: middleware_authenticated) answer exactly as the code they shortcut:
-the user read by a precompiled SELECT (portal.middleware.get_session_user) as django.contrib.auth.get_user reads it,
+the session's user read by a precompiled SELECT (habilitations.backends.IdentifiantBackend.get_user) as ModelBackend
+reads it,
 the no-store headers as add_never_cache_headers writes them, the CSP header as django-csp builds it."""
 
 import datetime
@@ -9,6 +10,7 @@ from csp.decorators import csp_exempt, csp_update
 from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.contrib import auth
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpResponse
@@ -23,7 +25,6 @@ from portal.middleware import (
     NO_STORE_CACHE_CONTROL,
     CSPMiddleware,
     NoStoreForAuthenticatedMiddleware,
-    get_session_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,32 +43,40 @@ def _fields(user):
 # --- the user of the session -------------------------------------------------------------------------------------
 
 
-def test_session_user_is_the_user_django_reads(client, login, user):
+def test_session_user_is_the_user_model_backend_reads(client, login, user):
     login(user)
-    ours = get_session_user(_request_with_session(client))
-    django_s = auth.get_user(_request_with_session(client))
-    assert ours.pk == django_s.pk == user.pk
-    assert _fields(ours) == _fields(django_s)
-    assert ours._state.db == django_s._state.db and not ours._state.adding
+    ours = auth.get_user(_request_with_session(client))
+    assert isinstance(ours, User) and ours.pk == user.pk
+    theirs = ModelBackend().get_user(user.pk)
+    assert _fields(ours) == _fields(theirs)
+    assert ours._state.db == theirs._state.db and not ours._state.adding
+    assert IdentifiantBackend().get_user(-1) is None
 
 
-def test_session_user_is_one_query(client, login, user):
+def test_session_user_is_one_query_compiled_once(client, login, user, monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
     login(user)
+    auth.get_user(_request_with_session(client))  # the process's first read compiles the SELECT
     request = _request_with_session(client)
     request.session.load()  # the session's own reads are not the user's
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or as_sql(self, *a, **k))
     with CaptureQueriesContext(connection) as queries:
-        get_session_user(request)
+        assert auth.get_user(request).pk == user.pk
     assert len(queries) == 1 and "habilitations_user" in queries[0]["sql"]
+    assert compiled == []  # no ORM compilation per request
 
 
 def test_no_session_is_anonymous(client):
-    assert isinstance(get_session_user(_request_with_session(client)), AnonymousUser)
+    assert isinstance(auth.get_user(_request_with_session(client)), AnonymousUser)
 
 
 def test_deactivated_account_is_anonymous_on_the_next_request(client, login, user):
     login(user)
     User.objects.filter(pk=user.pk).update(is_active=False)  # no signal, no cache to invalidate: read every time
-    assert isinstance(get_session_user(_request_with_session(client)), AnonymousUser)
+    assert isinstance(auth.get_user(_request_with_session(client)), AnonymousUser)
     assert client.get("/accueil/").status_code == 302
 
 
@@ -77,7 +86,7 @@ def test_closed_account_is_logged_out_on_the_next_request(client, login, user):
     User.objects.filter(pk=user.pk).update(date_cloture=timezone.localdate())
     response = client.get("/accueil/")
     assert response.status_code == 302 and "compte_clos" in response["Location"]
-    assert isinstance(get_session_user(_request_with_session(client)), AnonymousUser)
+    assert isinstance(auth.get_user(_request_with_session(client)), AnonymousUser)
 
 
 def test_password_changed_elsewhere_ends_the_session(client, login, user):
@@ -86,22 +95,10 @@ def test_password_changed_elsewhere_ends_the_session(client, login, user):
     other.set_password("Un-Autre#Mot2passe")
     other.save()
     request = _request_with_session(client)
-    assert isinstance(get_session_user(request), AnonymousUser)
+    assert isinstance(auth.get_user(request), AnonymousUser)
     assert request.session.is_empty()  # flushed, as django.contrib.auth.get_user does
     response = client.get("/accueil/")
     assert response.status_code == 302
-
-
-def test_a_backend_with_its_own_get_user_is_asked(client, login, user, monkeypatch):
-    login(user)
-    monkeypatch.setattr(IdentifiantBackend, "get_user", lambda self, user_id: None)
-    assert isinstance(get_session_user(_request_with_session(client)), AnonymousUser)
-
-
-def test_backend_removed_from_settings_is_anonymous(client, login, user, settings):
-    login(user)
-    settings.AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend"]
-    assert isinstance(get_session_user(_request_with_session(client)), AnonymousUser)
 
 
 # --- no-store -----------------------------------------------------------------------------------------------------
