@@ -60,6 +60,10 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
     def get_actions(self, request):
         return admin.ModelAdmin.get_actions(self, request)
 
+    def changelist_view(self, request, extra_context=None):
+        title = {"title": "Attestations à envoyer par courrier", **(extra_context or {})}
+        return super().changelist_view(request, title)
+
     def has_send_permission(self, request):
         return is_agent(request) and bool(request.user.is_superuser or request.user.caf_id)
 
