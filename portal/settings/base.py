@@ -85,11 +85,17 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Psycopg 3 connection pool: no new connection per request in steady state.
+    # One connection per process: gunicorn's sync workers (and Celery's prefork children) run one request at a time
+    # in one thread, so they never use two. It is also what makes a PostgreSQL restart painless: CONN_HEALTH_CHECKS
+    # has the pool check a connection before handing it out, but it then retries the next idle one with a backoff
+    # of 0, 1, 2, 4… s. A pool left with 3 dead connections (min 2, plus the one it grows by when the first request
+    # arrives before the pool is filled) stalled the first request after a restart 3 s; with 5 (min 4) it gave up
+    # after the 10 s timeout: a 500 (tests/portal/test_database_restart.py). Raise these only for threaded workers.
     DATABASES["default"].setdefault("OPTIONS", {})
     if env.bool("DATABASE_POOL", default=True):
         DATABASES["default"]["OPTIONS"]["pool"] = {
-            "min_size": env.int("DATABASE_POOL_MIN", default=2),
-            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            "min_size": env.int("DATABASE_POOL_MIN", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX", default=1),
             "timeout": 10,
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
