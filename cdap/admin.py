@@ -120,13 +120,18 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
         """The attestation of the requested month, as the partner would have downloaded it, to be posted."""
         queryset = self.get_queryset(request).select_related("consultation__dossier__caf")
         postal = get_object_or_404(queryset, pk=pk)
-        data = attestation_data(postal.consultation, postal.periode)
-        if not data["lignes"]:
-            self.message_user(
-                request,
-                "Aucun paiement n'a été émis pour ce mois : l'attestation ne peut pas être produite.",
-                messages.ERROR,
+        try:
+            data = attestation_data(postal.consultation, postal.periode)
+        except PermissionError:  # the requesting profile does not open the attestation (never recorded by the view)
+            refusal = "Le profil du demandeur n'ouvre pas l'attestation de paiement : elle ne peut pas être produite."
+        else:
+            refusal = (
+                ""
+                if data["lignes"]
+                else ("Aucun paiement n'a été émis pour ce mois : l'attestation ne peut pas être produite.")
             )
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
             return redirect("admin:cdap_postalrequest_changelist")
         services.postal_request_printed(request=request, postal=postal)
         pdf = render_pdf("pdf/attestation.html", {**data, "today": timezone.localdate()})

@@ -123,3 +123,11 @@ def test_marking_sent_is_idempotent_under_a_second_call(postal, rf):
     queryset = PostalRequest.objects.filter(pk=postal.pk)
     assert services.postal_requests_mark_sent(request=request, queryset=queryset) == 1
     assert services.postal_requests_mark_sent(request=request, queryset=queryset) == 0
+
+
+def test_a_request_of_a_profile_without_attestation_gives_a_message_not_an_error(agent_client, postal):
+    Consultation.objects.filter(pk=postal.consultation_id).update(profile_code="T2")  # T2 opens the synthèse only
+    response = agent_client.get(f"{LIST}{postal.pk}/attestation/", follow=True)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "Le profil du demandeur n'ouvre pas l'attestation de paiement" in page(response)
+    assert not JournalEntry.objects.filter(event=Event.CDAP_POSTAL_PRINTED).exists()
