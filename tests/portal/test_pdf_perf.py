@@ -94,7 +94,7 @@ def test_attestation_one_font_family_and_all_texts():
         "PRESTATIONS MONTANT",
         "Allocations familiales 140,20 €",
         "Soit au total 312,40 €",
-        "Paiement Mensuel émis le 05/03/2025 : 312,40 € versés à : Allocataire",
+        "Paiement du 05/03/2025 (Mensuel) : 312,40 € versés à : Allocataire.",
         "QUOTIENT FAMILIAL février 2025 : 654 €",
         "Les prestations familiales sont insaisissables",
         "signaler immédiatement à sa Caf tout changement de situation",
@@ -121,3 +121,32 @@ def test_attestation_stylesheet_parsed_once_per_thread_and_applied(monkeypatch):
     assert len(parsed) == 1
     fonts = {font.get_object()["/BaseFont"] for font in reader.pages[0]["/Resources"]["/Font"].values()}
     assert fonts and all("Liberation-Sans" in name for name in fonts), fonts
+
+
+def test_attestation_amounts_padded_to_one_column_width():
+    """The amounts start at one tab stop and are padded with figure spaces (a digit's width) to the same length, so
+    they end at the same place; a longer amount is never cut."""
+    from cdap.templatetags.attestation import FIGURE_SPACE, montant_colonne
+
+    padded = [montant_colonne(Decimal(value)) for value in ("5", "140.2", "1049.52", "99999.99")]
+    assert padded == [
+        FIGURE_SPACE * 5 + "5,00",
+        FIGURE_SPACE * 3 + "140,20",
+        FIGURE_SPACE * 2 + "1049,52",
+        FIGURE_SPACE + "99999,99",
+    ]
+    assert montant_colonne(Decimal("123456789.5")) == "123456789,50"
+
+
+def test_attestation_long_prestation_labels_keep_every_text():
+    """A label as long as the model allows (60 characters, capitals, or without a space) wraps inside the page: every
+    label and every amount is in the PDF text, in reading order (label, then its amount), on one page."""
+    context = attestation_context()
+    long_labels = ["AIDE PERSONNALISEE AU LOGEMENT MAJORATION POUR LA VIE AUTONOM", "W" * 60]
+    context["lignes"] = [(label, Decimal("12.34")) for label in long_labels] + context["lignes"]
+    reader = PdfReader(io.BytesIO(pdf.render_pdf("pdf/attestation.html", context)))
+    assert len(reader.pages) == 1
+    flat = "".join(reader.pages[0].extract_text().split())
+    for label in long_labels:
+        assert label.replace(" ", "") + "12,34€" in flat, label
+    assert "Allocationsfamiliales140,20€" in flat and "Soitautotal312,40€" in flat
