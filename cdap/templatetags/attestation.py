@@ -1,7 +1,7 @@
 """Filters of the attestation de paiement (templates/pdf/attestation.html)."""
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 
 register = template.Library()
 
@@ -15,3 +15,11 @@ def montant_colonne(value, width=9) -> str:
     number is left as it is (wider, never cut)."""
     text = number_format(value, 2)
     return FIGURE_SPACE * max(0, int(width) - len(text)) + text
+
+
+@register.filter
+def mois_precede_de(value) -> str:
+    """The month of `value` with the French preposition elided before a vowel: "de décembre 2021", "d'octobre 2026"
+    (avril, août and octobre are the months that start with a vowel)."""
+    month = date_format(value, "F Y")
+    return f"d'{month}" if month[:1] in "aeiouyâàéèê" else f"de {month}"

@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from cdap.models import Consultation, Payment, PostalRequest
+from cdap.templatetags.attestation import mois_precede_de
 from habilitations.access.rubrics import may_see
 from habilitations.journal import Event, JournalEntry
 from tests.cdap.dossiers import SENTINELS, make_dossier
@@ -46,7 +47,8 @@ def test_download_pdf_like_the_cafs_document(client, consult, code):
     flat = " ".join(text.split())
     assert "ATTESTATION DE PAIEMENT" in flat
     assert "Le directeur de la Caf" in flat and "certifie que" in flat
-    assert "ont perçu les prestations suivantes pour le mois de" in flat
+    period = Payment.objects.filter(dossier=consultation.dossier).first().periode
+    assert f"ont perçu les prestations suivantes pour le mois {mois_precede_de(period)} :" in flat
     assert "PRESTATIONS" in flat and "MONTANT" in flat and "Soit au total" in flat
     assert "312.40" in flat.replace(",", ".")
     assert "QUOTIENT FAMILIAL" in flat and "654" in flat

@@ -150,3 +150,17 @@ def test_attestation_long_prestation_labels_keep_every_text():
     for label in long_labels:
         assert label.replace(" ", "") + "12,34€" in flat, label
     assert "Allocationsfamiliales140,20€" in flat and "Soitautotal312,40€" in flat
+
+
+def test_attestation_month_with_its_french_preposition():
+    """ "pour le mois de décembre 2021" as in the guide, "d'octobre", "d'avril", "d'août" before a vowel."""
+    from cdap.templatetags.attestation import mois_precede_de
+
+    expected = {1: "de janvier", 4: "d'avril", 8: "d'août", 10: "d'octobre", 12: "de décembre"}
+    for month, text in expected.items():
+        assert mois_precede_de(datetime.date(2021, month, 1)) == f"{text} 2021"
+    context = {**attestation_context(), "periode": datetime.date(2025, 10, 1)}
+    flat = " ".join(
+        PdfReader(io.BytesIO(pdf.render_pdf("pdf/attestation.html", context))).pages[0].extract_text().split()
+    )
+    assert "ont perçu les prestations suivantes pour le mois d'octobre 2025 :" in flat
