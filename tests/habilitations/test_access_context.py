@@ -115,3 +115,43 @@ def test_context_costs_two_queries_whatever_the_number_of_groups(groups, django_
     with django_assert_num_queries(2):
         access = access_context_for(user)
     assert len(access.grants) == groups
+
+
+def prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements ORDER BY prepare_time")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_two_queries_are_prepared_once_per_connection_and_reused():
+    """Planning the grants query costs PostgreSQL more than running it: the access layer prepares both queries on a
+    connection's first request and reuses them (other users, other days); Django's own queries stay unprepared."""
+    from habilitations.access.context import GRANTS_SQL, ROLES_SQL
+
+    user, _ = habilitated_user("T1-ASS")
+    other, _ = habilitated_user("T2")
+    assert access_context_for(user).can_use("CDAP", "T1-ASS")
+    assert access_context_for(other).can_use("CDAP", "T2")
+    assert not access_context_for(user, TODAY() - 400 * DAY).can_use("CDAP")
+    statements = prepared_statements()
+    assert sum("WITH RECURSIVE chain" in statement for statement in statements) == 1, statements
+    assert sum("SELECT 'admin', a.organism_id" in statement for statement in statements) == 1, statements
+    # server-side parameters ($1, $2), not values written into the text by the client
+    assert all("%(" not in statement and "$1" in statement for statement in statements)
+    assert len(statements) == 2, statements  # nothing else: Django's cursors bind on the client
+    assert "WITH RECURSIVE chain" in GRANTS_SQL and "SELECT 'admin', a.organism_id" in ROLES_SQL
+
+
+def test_without_prepared_statements_the_context_is_the_same(monkeypatch):
+    """DATABASE_PREPARED_STATEMENTS=0 (a transaction-mode pooler in between): psycopg prepares nothing, same rights."""
+    from django.db import connection
+
+    user, _ = habilitated_user("T1-ASS")
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    before = prepared_statements()
+    access = access_context_for(user)
+    assert access.can_use("CDAP", "T1-ASS") and len(access.grants) == 1
+    assert prepared_statements() == before
