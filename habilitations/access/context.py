@@ -12,7 +12,6 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import psycopg
 from django.db import connection
 from django.utils import timezone
 
@@ -134,7 +133,7 @@ def access_context_for(user, day: datetime.date | None = None) -> AccessContext:
     if user is None or not user.is_authenticated or not user.is_open_on(day) or not user.is_active:
         return AccessContext(user_id=getattr(user, "pk", None), day=day)
     params = {"user": user.pk, "day": day}
-    with _prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(GRANTS_SQL, params)
         grants = tuple(
             Grant(
@@ -162,36 +161,8 @@ def access_context_for(user, day: datetime.date | None = None) -> AccessContext:
     )
 
 
-def _prepared_cursor():
-    """A cursor for the two queries above, run on every request that needs the context.
-
-    On PostgreSQL: psycopg's server-side binding cursor, which prepares each statement on its first run on a
-    connection — planning the grants query costs PostgreSQL more than running it (about 1.8 ms of 2.4 ms), and Django's
-    own psycopg cursor binds parameters on the client, so every request would plan it again. The pooled connections
-    keep the prepared plans (a new connection, after a restart say, prepares again). Wrapped by Django's cursor
-    wrapper, so the queries are counted and logged like the others (django_assert_num_queries, DEBUG). The portal
-    talks to PostgreSQL directly: a transaction-mode pooler (PgBouncer) in between would need prepared statements
-    turned off. Elsewhere (SQLite, the demo): Django's cursor."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with connection.wrap_database_errors:
-        raw = _PreparingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
 def _as_date(value):
     """SQLite (the demo) returns dates of raw queries as text."""
     if value is None or isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(str(value))
-
-
-class _PreparingCursor(psycopg.Cursor):
-    """psycopg's server-side binding cursor that prepares every statement it executes (psycopg keeps them per
-    connection, up to prepared_max, least recently used first out)."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True, binary=binary)

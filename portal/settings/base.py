@@ -83,11 +83,6 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# PostgreSQL prepared statements: psycopg prepares only what server-binding cursors run — the access layer's two
-# queries, run for every request that needs the user's rights (habilitations.access.context); Django's own cursors
-# bind parameters on the client and are never prepared. DATABASE_PREPARED_STATEMENTS=0 turns them off (needed with a
-# transaction-mode PgBouncer between the portal and PostgreSQL).
-PREPARED_STATEMENTS = {"prepare_threshold": 5} if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else {}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Psycopg 3 connection pool: no new connection per request in steady state.
     # One connection per process: gunicorn's sync workers (and Celery's prefork children) run one request at a time
@@ -107,7 +102,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"]["OPTIONS"].update(PREPARED_STATEMENTS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

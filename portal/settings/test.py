@@ -5,12 +5,10 @@ the e-mail backend (a file backend the test reads) and eager mode.
 """
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import CACHES, DATABASES, PREPARED_STATEMENTS, env
+from portal.settings.base import CACHES, DATABASES, env
 
 DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mcp")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Prepared statements as in production (tests run without the pool).
-DATABASES["default"].setdefault("OPTIONS", {}).update(PREPARED_STATEMENTS)
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES["default"] = {
     "BACKEND": "portal.cache.RedisCache",
