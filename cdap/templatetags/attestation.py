@@ -23,3 +23,10 @@ def mois_precede_de(value) -> str:
     (avril, août and octobre are the months that start with a vowel)."""
     month = date_format(value, "F Y")
     return f"d'{month}" if month[:1] in "aeiouyâàéèê" else f"de {month}"
+
+
+@register.filter
+def sur_une_ligne(value) -> str:
+    """`value` with its runs of spaces, tabs and line breaks made one space: a label of imported data keeps to its
+    line of the tab-aligned prestations (a tab or a line break in it would move its amount out of the column)."""
+    return " ".join(str(value).split())

@@ -144,12 +144,15 @@ def test_attestation_long_prestation_labels_keep_every_text():
     context = attestation_context()
     long_labels = ["AIDE PERSONNALISEE AU LOGEMENT MAJORATION POUR LA VIE AUTONOM", "W" * 60]
     context["lignes"] = [(label, Decimal("12.34")) for label in long_labels] + context["lignes"]
+    context["lignes"].append(("Prime\td'activité\n  majorée", Decimal("56.78")))  # imported data: one line, one amount
     reader = PdfReader(io.BytesIO(pdf.render_pdf("pdf/attestation.html", context)))
     assert len(reader.pages) == 1
     flat = "".join(reader.pages[0].extract_text().split())
     for label in long_labels:
         assert label.replace(" ", "") + "12,34€" in flat, label
     assert "Allocationsfamiliales140,20€" in flat and "Soitautotal312,40€" in flat
+    lines = [" ".join(line.split()) for line in reader.pages[0].extract_text().splitlines()]
+    assert "Prime d'activité majorée 56,78 €" in lines, lines
 
 
 def test_attestation_month_with_its_french_preposition():
