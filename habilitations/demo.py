@@ -13,7 +13,6 @@ password. `demo_account` therefore reserves the identifiant, creates the account
 """
 
 import datetime
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from habilitations.models import (
     open_on_q,
 )
 from habilitations.reference import cdap_profile_rows
+from portal.progress import ProgressBar
 
 DEMO_PASSWORD = "Mcp-Demo#2026"
 EMAIL_DOMAIN = "demo.moncomptepartenaire.example"
@@ -621,28 +621,6 @@ def synthetic_identifiant(index: int, prefix: str) -> str:
         rest, digit = divmod(rest, base)
         chars.append(IDENTIFIANT_ALPHABET[digit])
     return prefix + SYNTHETIC_FIRST[first] + "".join(reversed(chars))
-
-
-class ProgressBar:
-    """A one-line progress bar: "Utilisateurs [#######.....]  35 000 / 100 000", redrawn in place on stderr."""
-
-    def __init__(self, total: int, label: str, write=None, width: int = 30):
-        self.total, self.label, self.width, self.done = total, label, width, 0
-        self.write = write or self._stderr
-
-    @staticmethod
-    def _stderr(text: str) -> None:
-        sys.stderr.write(text)
-        sys.stderr.flush()
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        filled = self.width * self.done // max(self.total, 1)
-        bar = "#" * filled + "." * (self.width - filled)
-        self.write(f"\r{self.label} [{bar}] {self.done:>7,} / {self.total:,}".replace(",", " "))
-
-    def close(self) -> None:
-        self.write("\n")
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -7,10 +7,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 
 from cdap.loader import ALL_PARTS, RECORD_FORMAT, DossierLoader, RecordError, clean_record
+from portal.management.base import PortalCommand
 
 BATCH = 500
 CSV_DOSSIER = (
@@ -28,13 +29,16 @@ CSV (séparateur « ; » ou « , », UTF-8, une ligne d'en-tête) : le dossier e
 BOOLEANS = {"oui": True, "non": False, "o": True, "n": False, "": False}
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = (
         "Importe des dossiers allocataires (JSON-lines ou CSV) en continu, par lots transactionnels de "
         f"{BATCH} dossiers. Idempotent : un dossier est repéré par (Caf, numéro allocataire) ; identique, il "
         "n'est pas touché ; différent, il est mis à jour. Les lignes refusées sont listées (numéro de ligne et "
-        "motif) sur la sortie d'erreur.\n\n" + RECORD_FORMAT + "\n\n" + CSV_FORMAT
+        "motif) sur la sortie d'erreur ; dans un terminal, une barre de progression suit la lecture du fichier."
+        "\n\n" + RECORD_FORMAT + "\n\n" + CSV_FORMAT
     )
+    dry_run_help = "vérifie et compte sans rien enregistrer."
+    bar = None  # the progress bar of the file being read, in a terminal
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         from argparse import RawDescriptionHelpFormatter  # noqa: PLC0415 - keep the format examples readable
@@ -48,7 +52,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format", choices=("jsonl", "csv"), help="format du fichier (par défaut : d'après l'extension)."
         )
-        parser.add_argument("--dry-run", action="store_true", help="vérifie et compte sans rien enregistrer.")
 
     def handle(self, *args, file: str, format: str | None, dry_run: bool, **options):
         path = Path(file)
@@ -61,6 +64,7 @@ class Command(BaseCommand):
         totals = {"lues": 0, "créés": 0, "mis à jour": 0, "inchangés": 0, "refusées": 0}
         loader = DossierLoader()
         parts = ("persons",) if kind == "csv" else ALL_PARTS
+        self.bar = None if file == "-" else self.progress_bar(max(path.stat().st_size // 1024, 1), "Import", unit="Ko")
         try:
             with stream:
                 batch: list[dict] = []
@@ -84,25 +88,35 @@ class Command(BaseCommand):
                     if len(batch) >= BATCH:
                         self.load(loader, batch, parts, dry_run, totals)
                         batch, keys = [], set()
+                        if self.bar:
+                            self.bar.update(stream.buffer.tell() // 1024)  # bytes read (the text layer reads ahead)
                 self.load(loader, batch, parts, dry_run, totals)
+                if self.bar:
+                    self.bar.update(self.bar.total)
         except UnicodeDecodeError as error:
             raise CommandError(f"Le fichier {file} n'est pas un texte UTF-8 ({error.reason}).") from error
         except OSError as error:
             raise CommandError(f"Lecture du fichier {file} interrompue : {error}.") from error
         except DatabaseError as error:
             raise CommandError(f"Erreur de la base de données, lot annulé : {error}") from error
+        finally:
+            if self.bar:
+                self.bar.close()  # the summary, or the error, on a line of its own
         summary = ", ".join(f"{count} {label}" for label, count in totals.items())
         self.stdout.write(
             f"Import {'simulé ' if dry_run else ''}terminé en {time.perf_counter() - started:.1f} s : {summary}."
         )
         if dry_run:
-            self.stdout.write(self.style.WARNING("--dry-run : rien n'a été enregistré."))
+            self.dry_run_notice()
         if totals["lues"] and totals["refusées"] == totals["lues"]:
             raise CommandError("Aucune ligne n'a pu être importée.")
 
     def reject(self, number: int, reason: str, totals: dict) -> None:
         totals["refusées"] += 1
-        self.stderr.write(f"Ligne {number} refusée : {reason}")
+        if self.bar:
+            self.bar.note(f"Ligne {number} refusée : {reason}")
+        else:
+            self.stderr.write(f"Ligne {number} refusée : {reason}")
 
     def load(self, loader: DossierLoader, batch: list[dict], parts, dry_run: bool, totals: dict) -> None:
         if not batch:

@@ -3,22 +3,24 @@
 import time
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from cdap.generator import demo_dossiers_upsert, synthetic_dossiers_add
-from habilitations.demo import DEMO_PASSWORD, SYNTHETIC_MAX, ProgressBar, seed_demo, synthetic_users_add
+from habilitations.demo import DEMO_PASSWORD, SYNTHETIC_MAX, seed_demo, synthetic_users_add
+from portal.management.base import PortalCommand
 from portal.models import OutgoingEmail
 
 DEFAULT_DOSSIERS = 200
 DOSSIERS_MAX = 9_000_000  # numbers are a permutation of the index over 7 digits (cdap.generator.numero_for)
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = (
         "Crée (ou complète) les données de démonstration : agents Caf, organismes, conventions, groupes et un "
         "compte par profil et par rôle. Sans effet la seconde fois."
     )
+    dry_run_help = "fait tout puis annule (rien n'est enregistré)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,15 +41,10 @@ class Command(BaseCommand):
                 f"jusqu'à {DOSSIERS_MAX})."
             ),
         )
-        parser.add_argument("--dry-run", action="store_true", help="fait tout puis annule (rien n'est enregistré).")
-
-    def progress(self, text: str) -> None:
-        self.stderr.write(text, ending="")
-        self.stderr.flush()
 
     def dossiers_add(self, dossiers: int) -> None:
         started = time.perf_counter()
-        progress = ProgressBar(dossiers, "Dossiers allocataires", self.progress) if dossiers else None
+        progress = self.progress_bar(dossiers, "Dossiers allocataires", always=True) if dossiers else None
         stats = {"rows": 0}
         added = synthetic_dossiers_add(dossiers, progress=progress, stats=stats)
         if progress:
@@ -69,7 +66,7 @@ class Command(BaseCommand):
                 rows = seed_demo()
                 if users:
                     started = time.perf_counter()
-                    added = synthetic_users_add(users, write=self.progress)
+                    added = synthetic_users_add(users, write=self._draw)
                     self.stdout.write(
                         f"{added} utilisateurs synthétiques ajoutés en {time.perf_counter() - started:.1f} s "
                         f"({users - added} déjà présents ou identifiants déjà attribués)."
@@ -94,4 +91,4 @@ class Command(BaseCommand):
             self.stdout.write(f"{row.identifiant}  {row.role:<{width}}  {profile:<16}  {row.organisme}")
         self.stdout.write(self.style.SUCCESS(f"Mot de passe de démonstration commun : {DEMO_PASSWORD}"))
         if dry_run:
-            self.stdout.write(self.style.WARNING("--dry-run : rien n'a été enregistré."))
+            self.dry_run_notice()
