@@ -2,14 +2,17 @@
 
 Each guide is an HTML template of templates/guides/ rendered by WeasyPrint (portal.pdf.render_pdf, static-only
 fetcher). The PDF is the same for everyone: its bytes are kept in Django's cache under a key made of the slug and
-a hash of the templates' source, so a second download is not rendered again and a changed template is.
+a hash of the templates' source and of the renderer, so a second download is not rendered again and a changed
+template or renderer is.
 """
 
 import hashlib
 import logging
 from dataclasses import dataclass
 from functools import cache as memoize
+from pathlib import Path
 
+import weasyprint
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.template.loader import get_template
@@ -66,10 +69,14 @@ GUIDES = {
 
 @memoize
 def template_version(template_name: str) -> str:
-    """A short hash of the guide's template and of the shared base: a new deployment gets new cache keys."""
+    """A short hash of what makes the guide's bytes: its template and the shared base, the renderer (portal.pdf's
+    source: its options, e.g. the tagging) and WeasyPrint's version — a deployment that changes any of them gets new
+    cache keys, never a PDF made by the previous code."""
     digest = hashlib.sha256()
     for name in (GUIDE_BASE_TEMPLATE, template_name):
         digest.update(get_template(name).template.source.encode())
+    digest.update(Path(pdf.__file__).read_bytes())
+    digest.update(weasyprint.__version__.encode())
     return digest.hexdigest()[:16]
 
 

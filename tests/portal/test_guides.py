@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -147,6 +148,25 @@ def test_the_cache_key_follows_the_template(monkeypatch):
     assert key.startswith("guide-pdf:administrateur:")
     guides.template_version.cache_clear()
     monkeypatch.setattr(guides, "GUIDE_BASE_TEMPLATE", "guides/premiere-connexion.html")
+    try:
+        assert guides.cache_key(guide) != key
+    finally:
+        guides.template_version.cache_clear()
+
+
+@pytest.mark.parametrize("change", ["renderer", "weasyprint"])
+def test_the_cache_key_follows_the_renderer(monkeypatch, tmp_path, change):
+    """A deployment that changes how PDFs are made (portal/pdf.py, WeasyPrint's version) does not serve the guides
+    made by the previous code."""
+    guide = guides.GUIDES["administrateur"]
+    key = guides.cache_key(guide)
+    guides.template_version.cache_clear()
+    if change == "renderer":
+        changed = tmp_path / "pdf.py"
+        changed.write_bytes(Path(guides.pdf.__file__).read_bytes() + b"\n# changed\n")
+        monkeypatch.setattr(guides.pdf, "__file__", str(changed))
+    else:
+        monkeypatch.setattr(guides.weasyprint, "__version__", "0.0")
     try:
         assert guides.cache_key(guide) != key
     finally:
