@@ -86,3 +86,28 @@ def test_import_without_a_terminal_writes_only_the_rejected_lines(organisms, tmp
     import_file(path, err, dry_run=True)
     assert err.getvalue().startswith("Ligne 3 refusée : JSON invalide") and err.getvalue().count("\n") == 1
     assert "\r" not in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_import_from_a_pipe_in_a_terminal_has_no_bar_and_loads_everything(organisms, tmp_path):  # noqa: F811
+    """`import_dossiers <(zcat dossiers.jsonl.gz)`: a pipe has no size and cannot tell its position."""
+    import os
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    lines = [json.dumps(item, default=str, ensure_ascii=False) + "\n" for item in records()[:600]]
+
+    def feed():
+        with pipe.open("w", encoding="utf-8") as out:
+            out.writelines(lines)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    terminal = Terminal()
+    try:
+        out = import_file(pipe, terminal, dry_run=True)
+    finally:
+        writer.join(timeout=10)
+    assert f"{len(lines)} créés" in out and "0 refusées" in out
+    assert "Import [" not in terminal.getvalue()

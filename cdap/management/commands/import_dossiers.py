@@ -64,7 +64,9 @@ class Command(PortalCommand):
         totals = {"lues": 0, "créés": 0, "mis à jour": 0, "inchangés": 0, "refusées": 0}
         loader = DossierLoader()
         parts = ("persons",) if kind == "csv" else ALL_PARTS
-        self.bar = None if file == "-" else self.progress_bar(max(path.stat().st_size // 1024, 1), "Import", unit="Ko")
+        # Over a regular file's bytes only: stdin or a pipe (`<(zcat dossiers.jsonl.gz)`) has no size and no tell().
+        regular = file != "-" and path.is_file()
+        self.bar = self.progress_bar(max(path.stat().st_size // 1024, 1), "Import", unit="Ko") if regular else None
         try:
             with stream:
                 batch: list[dict] = []
