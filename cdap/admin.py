@@ -14,7 +14,7 @@ from cdap.models import DialogueMessage, PostalRequest
 from cdap.selectors import attestation_data
 from habilitations.admin import StaffOnlyAdmin, is_agent
 from habilitations.forms.admin import scoped
-from portal.pdf import render_pdf
+from portal.pdf import render_pdf, render_pdf_series
 
 
 class CafScopedReadOnlyAdmin(StaffOnlyAdmin):
@@ -44,8 +44,9 @@ class EnvoiFilter(admin.SimpleListFilter):
 
 @admin.register(PostalRequest)
 class PostalRequestAdmin(CafScopedReadOnlyAdmin):
-    """The agent prints each requested attestation ("Imprimer l'attestation (PDF)"), posts it, then marks the
-    requests sent (action "Marquer comme envoyées"). Both are journaled; requests of another Caf answer 404."""
+    """The agent prints each requested attestation ("Imprimer l'attestation (PDF)", or the selected ones in one PDF),
+    posts it, then marks the requests sent (action "Marquer comme envoyées"). Both are journaled; requests of another
+    Caf answer 404."""
 
     caf_lookup = "consultation__dossier__caf"
     list_display = ["created_at", "dossier", "periode", "organisme", "demandeur", "etat", "attestation"]
@@ -55,7 +56,8 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
     search_fields = ["=consultation__dossier__numero"]
     fields = ["created_at", "dossier", "periode", "organisme", "demandeur", "sent_at", "attestation"]
     readonly_fields = fields
-    actions = ["mark_sent"]
+    actions = ["print_attestations", "mark_sent"]
+    print_max = 100  # attestations in one PDF (about 25 ms each)
 
     def get_actions(self, request):
         return admin.ModelAdmin.get_actions(self, request)
@@ -116,20 +118,58 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
         else:
             self.message_user(request, "Les demandes sélectionnées étaient déjà envoyées.", messages.WARNING)
 
+    @admin.action(description="Imprimer les attestations sélectionnées (un PDF)", permissions=["view"])
+    def print_attestations(self, request, queryset):
+        """The selected requests' attestations in one PDF, one page each, in Caf and dossier order; a request whose
+        attestation cannot be produced is left out and named in a message."""
+        postals = list(
+            queryset.select_related("consultation__dossier__caf").order_by(
+                "consultation__dossier__caf__code", "consultation__dossier__numero", "periode", "pk"
+            )[: self.print_max + 1]
+        )
+        if len(postals) > self.print_max:
+            self.message_user(
+                request, f"Sélectionnez au plus {self.print_max} demandes par impression.", messages.ERROR
+            )
+            return None
+        printable, refused = [], []
+        for postal in postals:
+            data, refusal = self.attestation_of(postal)
+            if refusal:
+                refused.append(f"{self.dossier(postal)} ({postal.periode:%m/%Y}) : {refusal}")
+            else:
+                printable.append((postal, data))
+        for line in refused:
+            self.message_user(request, f"Non imprimée : {line}", messages.WARNING)
+        if not printable:
+            return None
+        for postal, _ in printable:
+            services.postal_request_printed(request=request, postal=postal)
+        today = timezone.localdate()
+        pdf = render_pdf_series("pdf/attestation.html", [{**data, "today": today} for _, data in printable])
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="attestations-paiement-{today:%Y-%m-%d}.pdf"'
+        return response
+
+    @staticmethod
+    def attestation_of(postal) -> tuple[dict | None, str]:
+        """(the attestation's data of the requested month, "") or (None, why it cannot be produced)."""
+        try:
+            data = attestation_data(postal.consultation, postal.periode)
+        except PermissionError:  # the requesting profile does not open the attestation (never recorded by the view)
+            return (
+                None,
+                "Le profil du demandeur n'ouvre pas l'attestation de paiement : elle ne peut pas être produite.",
+            )
+        if not data["lignes"]:
+            return None, "Aucun paiement n'a été émis pour ce mois : l'attestation ne peut pas être produite."
+        return data, ""
+
     def attestation_view(self, request, pk):
         """The attestation of the requested month, as the partner would have downloaded it, to be posted."""
         queryset = self.get_queryset(request).select_related("consultation__dossier__caf")
         postal = get_object_or_404(queryset, pk=pk)
-        try:
-            data = attestation_data(postal.consultation, postal.periode)
-        except PermissionError:  # the requesting profile does not open the attestation (never recorded by the view)
-            refusal = "Le profil du demandeur n'ouvre pas l'attestation de paiement : elle ne peut pas être produite."
-        else:
-            refusal = (
-                ""
-                if data["lignes"]
-                else ("Aucun paiement n'a été émis pour ce mois : l'attestation ne peut pas être produite.")
-            )
+        data, refusal = self.attestation_of(postal)
         if refusal:
             self.message_user(request, refusal, messages.ERROR)
             return redirect("admin:cdap_postalrequest_changelist")

@@ -1,6 +1,6 @@
 """A Caf agent, in a real browser, handles the "Envoyer par courrier" requests in the admin: logs in with the second
-factor, filters the requests still to send, downloads the attestation to post (PDF text checked), marks the request
-sent with the action; axe on every page."""
+factor, filters the requests still to send, downloads the attestation to post (PDF text checked), prints the selected
+ones in one PDF, marks the request sent with the action; axe on every page."""
 
 import io
 import re
@@ -53,6 +53,20 @@ def test_an_agent_prints_then_marks_a_postal_request_sent(page, login_as, postal
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages)
     assert "ATTESTATION DE PAIEMENT" in text and "LEFÈVRE" in text
 
+    # The selected requests' attestations in one PDF (the action answers with the download).
+    row.get_by_role("checkbox").check()
+    page.get_by_role("combobox", name=re.compile("^Action")).select_option(
+        label="Imprimer les attestations sélectionnées (un PDF)"
+    )
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Envoyer").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("attestations-paiement-")
+    pages = PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages
+    assert len(pages) == 1 and "N° allocataire : 1234567" in pages[0].extract_text()
+
+    page.goto("/admin/cdap/postalrequest/?etat=a_envoyer")
+    row = page.get_by_role("row").filter(has_text="061 1234567")
     row.get_by_role("checkbox").check()
     page.get_by_role("combobox", name=re.compile("^Action")).select_option(label="Marquer comme envoyées")
     page.get_by_role("button", name="Envoyer").click()

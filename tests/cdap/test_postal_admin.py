@@ -131,3 +131,52 @@ def test_a_request_of_a_profile_without_attestation_gives_a_message_not_an_error
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Le profil du demandeur n'ouvre pas l'attestation de paiement" in page(response)
     assert not JournalEntry.objects.filter(event=Event.CDAP_POSTAL_PRINTED).exists()
+
+
+def request_for(numero, code="T1-ASS", nom="Martin"):
+    user, group = habilitated_user(code)
+    dossier = make_dossier(caf("061"), numero=numero, nom=nom)
+    consultation = Consultation.objects.create(
+        user=user, dossier=dossier, profile_code=code, organism=group.convention.organism
+    )
+    periode = Payment.objects.filter(dossier=dossier).order_by("-periode").first().periode
+    return PostalRequest.objects.create(consultation=consultation, periode=periode)
+
+
+def test_the_agent_prints_the_selected_attestations_in_one_pdf(agent_client, postal):
+    second = request_for("2345678", nom="Durand")
+    refused = request_for("3456789", code="T2", nom="Petit")  # T2 does not open the attestation
+    assert "Imprimer les attestations sélectionnées (un PDF)" in page(agent_client.get(LIST))
+    data = {"action": "print_attestations", "_selected_action": [refused.pk, second.pk, postal.pk]}
+    response = agent_client.post(LIST, data)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert f'filename="attestations-paiement-{timezone.localdate():%Y-%m-%d}.pdf"' in response["Content-Disposition"]
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.content)).pages]
+    assert len(pages) == 2  # one page each, in dossier order; the refused one left out
+    assert "N° allocataire : 1234567" in pages[0] and "LEFÈVRE Jeanne" in pages[0]
+    assert "N° allocataire : 2345678" in pages[1] and "DURAND Jeanne" in pages[1]
+    assert all("ATTESTATION DE PAIEMENT" in text and "3456789" not in text for text in pages)
+    printed = JournalEntry.objects.filter(event=Event.CDAP_POSTAL_PRINTED)
+    assert sorted(entry.data["dossier"] for entry in printed) == ["1234567", "2345678"]
+    # The left-out request is named on the next page, and nothing was marked sent.
+    content = page(agent_client.get(LIST))
+    assert "Non imprimée : 061 3456789" in content and "n'ouvre pas l'attestation de paiement" in content
+    assert not PostalRequest.objects.filter(sent_at__isnull=False).exists()
+
+
+def test_printing_in_one_pdf_is_bounded(agent_client, postal, monkeypatch):
+    from cdap.admin import PostalRequestAdmin
+
+    second = request_for("2345678")
+    monkeypatch.setattr(PostalRequestAdmin, "print_max", 1)
+    response = agent_client.post(LIST, {"action": "print_attestations", "_selected_action": [postal.pk, second.pk]})
+    assert response.status_code == 302
+    assert "Sélectionnez au plus 1 demandes par impression." in page(agent_client.get(LIST))
+    assert not JournalEntry.objects.filter(event=Event.CDAP_POSTAL_PRINTED).exists()
+
+
+def test_another_cafs_agent_cannot_print_them_in_one_pdf(client, login, postal):
+    enrol(client, login, UserFactory(agent=True, caf=Caf.objects.get(code="831")))
+    response = client.post(LIST, {"action": "print_attestations", "_selected_action": [postal.pk]})
+    assert response["Content-Type"].startswith("text/html")
+    assert not JournalEntry.objects.filter(event=Event.CDAP_POSTAL_PRINTED).exists()
