@@ -11,23 +11,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from cdap.models import Consultation, Payment, PostalRequest
 from tests.browser.conftest import assert_accessible
-from tests.cdap.dossiers import make_dossier
-from tests.factories import UserFactory, caf, habilitated_user
+from tests.cdap.test_postal_admin import request_for
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def postal():
-    user, group = habilitated_user("T1-ASS")
-    dossier = make_dossier(caf("061"), nom="Lefèvre")
-    consultation = Consultation.objects.create(
-        user=user, dossier=dossier, profile_code="T1-ASS", organism=group.convention.organism
-    )
-    periode = Payment.objects.filter(dossier=dossier).order_by("-periode").first().periode
-    return PostalRequest.objects.create(consultation=consultation, periode=periode)
+    return request_for("1234567", nom="Lefèvre")
 
 
 def test_an_agent_prints_then_marks_a_postal_request_sent(page, login_as, postal):

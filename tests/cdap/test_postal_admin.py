@@ -30,16 +30,21 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
 
 
-@pytest.fixture
-def postal():
-    """A T1 user of the Caf 061 asked for the attestation of dossier 1234567 to be posted."""
-    user, group = habilitated_user("T1-ASS")
-    dossier = make_dossier(caf("061"), nom="Lefèvre")
+def request_for(numero, code="T1-ASS", nom="Martin"):
+    """A `code` user of the Caf 061 asked for the attestation of dossier `numero` (responsable `nom`) to be posted."""
+    user, group = habilitated_user(code)
+    dossier = make_dossier(caf("061"), numero=numero, nom=nom)
     consultation = Consultation.objects.create(
-        user=user, dossier=dossier, profile_code="T1-ASS", organism=group.convention.organism
+        user=user, dossier=dossier, profile_code=code, organism=group.convention.organism
     )
     periode = Payment.objects.filter(dossier=dossier).order_by("-periode").first().periode
     return PostalRequest.objects.create(consultation=consultation, periode=periode)
+
+
+@pytest.fixture
+def postal():
+    """A T1 user of the Caf 061 asked for the attestation of dossier 1234567 to be posted."""
+    return request_for("1234567", nom="Lefèvre")
 
 
 @pytest.fixture
@@ -131,16 +136,6 @@ def test_a_request_of_a_profile_without_attestation_gives_a_message_not_an_error
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "Le profil du demandeur n'ouvre pas l'attestation de paiement" in page(response)
     assert not JournalEntry.objects.filter(event=Event.CDAP_POSTAL_PRINTED).exists()
-
-
-def request_for(numero, code="T1-ASS", nom="Martin"):
-    user, group = habilitated_user(code)
-    dossier = make_dossier(caf("061"), numero=numero, nom=nom)
-    consultation = Consultation.objects.create(
-        user=user, dossier=dossier, profile_code=code, organism=group.convention.organism
-    )
-    periode = Payment.objects.filter(dossier=dossier).order_by("-periode").first().periode
-    return PostalRequest.objects.create(consultation=consultation, periode=periode)
 
 
 def test_the_agent_prints_the_selected_attestations_in_one_pdf(agent_client, postal):
