@@ -4,15 +4,13 @@ Every page reads through `cdap.supervision.consultations_for(request.access)`: a
 reached by a filter or a page number. Constant number of queries whatever the number of rows.
 """
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from cdap import supervision
 from cdap.forms_supervision import SupervisionFilterForm
+from core.exports import csv_response
 from habilitations import consultations as journal_rows
 from habilitations.access.decorators import service_required
 from habilitations.journal import journal_write
@@ -48,11 +46,6 @@ def counts(request):
     return render(request, "supervision/counts.html", {"form": form, "table": table, "chart": chart})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @service_required(supervision.SUPERVISION_SERVICE)
 def export(request):
     """The filtered list as CSV for Excel (UTF-8 with BOM, ';'), streamed; the export itself is journaled."""
@@ -66,14 +59,6 @@ def export(request):
         filters=form.as_journal(),
     )
     tz = timezone.get_current_timezone()
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff" + writer.writerow(journal_rows.CSV_HEADERS)
-        for entry in queryset.iterator(chunk_size=EXPORT_CHUNK):
-            yield writer.writerow(journal_rows.csv_values(journal_rows.row_of(entry), tz))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = f"consultations-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    entries = queryset.iterator(chunk_size=EXPORT_CHUNK)
+    rows = (journal_rows.csv_values(journal_rows.row_of(entry), tz) for entry in entries)
+    return csv_response(f"consultations-{timezone.localdate():%Y-%m-%d}.csv", journal_rows.CSV_HEADERS, rows)

@@ -8,17 +8,16 @@ run in one transaction, and a service refusal rolls the submission back and show
 service's French message next to its field (`ServiceRefusal`).
 """
 
-import csv
 import re
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.exports import csv_response
 from habilitations import consultations, services
 from habilitations.forms.admin import (
     AdministratorCloseForm,
@@ -651,28 +650,18 @@ class ConsultationAdmin(StaffOnlyAdmin):
         """UTF-8 with BOM and ';' for Excel, streamed; the export is journaled."""
         journal_write(CAF_EXPORT, request=request, user=request.user, rows=queryset.count())
         tz = timezone.get_current_timezone()
-        writer = csv.writer(_Echo(), delimiter=";")
         headers = consultations.CSV_HEADERS
         headers = [*headers[:3], "Organisme", *headers[3:]]
 
-        def lines():
-            yield "\ufeff" + writer.writerow(headers)
+        def rows():
             for entry in queryset.iterator(chunk_size=2000):
                 values = consultations.csv_values(consultations.row_of(entry), tz)
-                yield writer.writerow([*values[:3], entry.organism.nom if entry.organism else "", *values[3:]])
+                yield [*values[:3], entry.organism.nom if entry.organism else "", *values[3:]]
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        filename = f"consultations-caf-{timezone.localdate():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_response(f"consultations-caf-{timezone.localdate():%Y-%m-%d}.csv", headers, rows())
 
 
 CAF_EXPORT = "export.consultations_caf"
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 # --- Reference data (read-only) --------------------------------------------------------------------------

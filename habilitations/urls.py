@@ -42,4 +42,9 @@ urlpatterns = [
         name="import_template",
     ),
     path("conventions/<int:convention_id>/import/<str:token>/", imports.import_apply, name="import_apply"),
+    path(
+        "conventions/<int:convention_id>/import/<str:token>/detail.csv",
+        imports.import_report,
+        name="import_report",
+    ),
 ]

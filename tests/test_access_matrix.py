@@ -94,6 +94,10 @@ MATRIX = {
         "convention_token",
         (L, DENIED, DENIED, DENIED, MISSING, MISSING, DENIED, DENIED, DENIED),
     ),
+    "habilitations:import_report": (
+        "convention_token",
+        (L, DENIED, DENIED, DENIED, MISSING, MISSING, DENIED, DENIED, DENIED),
+    ),
     # SUPERVISION_CDAP is held by none of the roles: every logged-in role is refused
     # (see tests/cdap/test_supervision.py).
     "supervision_cdap:consultations": (None, (L,) + (DENIED,) * 8),
