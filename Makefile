@@ -25,12 +25,14 @@ install-test: $(VENV)/.installed-test
 
 ## The demo: SQLite, local-memory cache, Celery eager, e-mails on the console. No server needed.
 run: install
+	bash scripts/ensure-system-packages.sh run
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py seed_demo
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py runserver 127.0.0.1:8000
 
 ## The whole suite on PostgreSQL + Redis, browser tests included.
 test: install-test
+	bash scripts/ensure-system-packages.sh test
 	bash scripts/ensure-services.sh
 	$(PY) -m ruff check .
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
@@ -41,12 +43,14 @@ lint: install-test
 
 ## Benchmarks: JSON lines in bench/results/, ratios to a floor measured in the same run.
 bench: install-test
+	bash scripts/ensure-system-packages.sh bench
 	bash scripts/ensure-services.sh
 	$(PY) bench/run.py
 	$(PY) bench/cdap_bench.py
 
 ## Load test: gunicorn + demo data (database mcp_load, Redis db 13), bounded; fails on a 5xx, an error or a lost write.
 load: install-test
+	bash scripts/ensure-system-packages.sh test
 	bash scripts/ensure-services.sh
 	$(PY) bench/load.py
 
