@@ -349,8 +349,10 @@ def _overlaps(periods, start: datetime.date, end: datetime.date | None) -> bool:
     return any((end is None or o < end) and (c is None or c > start) for o, c in periods)
 
 
-def plan_build(records: list[Record], convention: Convention) -> Plan:
-    """Check every line against the database, in a constant number of queries; write nothing."""
+def plan_build(records: list[Record], convention: Convention, *, actor: User) -> Plan:
+    """Check every line against the database, in a constant number of queries; write nothing. `actor` imports:
+    a line that would give them a membership passes only if they administer the organism (the services' rule,
+    one more query for each such line)."""
     today = timezone.localdate()
     lines = [_parse(record) for record in records]
 
@@ -406,10 +408,22 @@ def plan_build(records: list[Record], convention: Convention) -> Plan:
         else:
             creators[line.email_key] = line
             _plan_new_user(line, today)
+        if line.group is not None and line.action in (CREATE, MEMBERSHIP):
+            _refuse_self_grant(line, actor, convention)
     for line in lines:
         if line.errors:
             line.action = REJECTED
     return Plan(lines)
+
+
+def _refuse_self_grant(line: Line, actor: User, convention: Convention) -> None:
+    """The services' rule on giving oneself a membership, for the account the line adds (or would create)."""
+    try:
+        services.membership_self_grant(
+            actor=actor, user=line.user or User(email=line.email), organism_id=convention.organism_id
+        )
+    except ValidationError as error:
+        line.errors.extend(error.messages)
 
 
 def _plan_existing_user(line: Line, user: User, periods, today) -> None:
@@ -489,7 +503,7 @@ class ImportRejected(Exception):
 def plan_apply(records: list[Record], *, convention: Convention, actor: User) -> dict:
     """Check the lines again and apply them all, or none: a refused line rolls the whole import back."""
     Organism.objects.select_for_update().get(pk=convention.organism_id)  # one import at a time per organism
-    plan = plan_build(records, convention)
+    plan = plan_build(records, convention, actor=actor)
     if plan.rejected:
         raise ImportRejected(plan)
     created: dict[str, User] = {}

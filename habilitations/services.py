@@ -677,14 +677,49 @@ def _default_cloture(user: User, group: UserGroup, date_cloture):
     return min(planned) if planned else None
 
 
+SELF_GRANT_REFUSED = (
+    "Vous ne pouvez pas modifier votre propre habilitation : seul l'administrateur de votre organisme peut vous "
+    "ajouter à un groupe ou prolonger votre appartenance."
+)
+SELF_GRANT_EMAIL_REFUSED = (
+    "Cette adresse mail est la vôtre : seul l'administrateur de votre organisme peut ajouter à un groupe le compte "
+    "qui la porte ou prolonger son appartenance."
+)
+
+
+def membership_self_grant(*, actor: User | None, user: User, organism_id: int, field: str = "user") -> bool:
+    """Whether `actor` is giving themselves a membership (opening, extending or reopening one): `user` is their
+    own account, or an account with their e-mail address (its identifiant and passwords reach them).
+
+    Only an administrator of the organism may, and the journal row says so (`self_grant`). A responsable
+    d'habilitations's delegation covers the other users' memberships, never their own rights: a ValidationError
+    keyed by `field`. `user` may be unsaved (a line of an import that would create it). `actor=None` is the
+    system (the demo seed, a command), never a person's request."""
+    if actor is None:
+        return False
+    own_account = user.pk is not None and user.pk == actor.pk
+    if not own_account and not (actor.email and actor.email.casefold() == user.email.casefold()):
+        return False
+    if not OrganismAdministrator.objects.open_on(_today()).filter(user=actor, organism_id=organism_id).exists():
+        raise ValidationError({field: SELF_GRANT_REFUSED if own_account else SELF_GRANT_EMAIL_REFUSED})
+    return True
+
+
+def _self_grant_data(self_grant: bool) -> dict:
+    """The journal's mark of a self grant, for supervision and the control plan (absent otherwise)."""
+    return {"self_grant": True} if self_grant else {}
+
+
 @transaction.atomic
 def membership_add(
     *, user: User, group: UserGroup, date_ouverture=None, date_cloture=None, actor=None, request=None
 ) -> Membership:
-    """ "Ajouter au groupe": open a membership of an existing user of the organism."""
+    """ "Ajouter au groupe": open a membership of an existing user of the organism (never one's own, unless
+    administrator of the organism: see `membership_self_grant`)."""
     date_ouverture = date_ouverture or _today()
     date_cloture = _default_cloture(user, group, date_cloture)
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialises concurrent additions of one user
+    self_grant = membership_self_grant(actor=actor, user=user, organism_id=group.convention.organism_id)
     _check_membership(user, group, date_ouverture, date_cloture)
     with _integrity({"group": "Cet utilisateur appartient déjà à ce groupe sur cette période."}):
         membership = Membership.objects.create(
@@ -698,18 +733,30 @@ def membership_add(
         organism=group.convention.organism,
         group=group.code,
         after=_snapshot(membership, ["date_ouverture", "date_cloture"]),
+        **_self_grant_data(self_grant),
     )
     return membership
 
 
 @transaction.atomic
 def membership_update(membership: Membership, *, date_ouverture=None, date_cloture=None, actor=None, request=None):
-    """ "Gérer l'appartenance": change the dates of a membership, or close it (nothing is deleted)."""
+    """ "Gérer l'appartenance": change the dates of a membership, or close it (nothing is deleted). On one's own
+    membership, only closing it earlier needs no administrator (see `membership_self_grant`)."""
     membership = (
         Membership.objects.select_for_update().select_related("user", "group__convention").get(pk=membership.pk)
     )
     before = _snapshot(membership, ["date_ouverture", "date_cloture"])
     new_ouverture = date_ouverture or membership.date_ouverture
+    moves_ouverture = new_ouverture != membership.date_ouverture
+    closes_later = membership.date_cloture is not None and (
+        date_cloture is None or date_cloture > membership.date_cloture
+    )
+    self_grant = (moves_ouverture or closes_later) and membership_self_grant(
+        actor=actor,
+        user=membership.user,
+        organism_id=membership.group.convention.organism_id,
+        field="date_ouverture" if moves_ouverture else "date_cloture",
+    )
     _check_membership(membership.user, membership.group, new_ouverture, date_cloture, exclude_pk=membership.pk)
     membership.date_ouverture, membership.date_cloture = new_ouverture, date_cloture
     with _integrity({"date_cloture": "Ces dates chevauchent une autre appartenance au même groupe."}):
@@ -723,6 +770,7 @@ def membership_update(membership: Membership, *, date_ouverture=None, date_clotu
         group=membership.group.code,
         before=before,
         after=_snapshot(membership, ["date_ouverture", "date_cloture"]),
+        **_self_grant_data(self_grant),
     )
     return membership
 

@@ -19,7 +19,7 @@ def import_upload(request, convention_id):
     convention = querysets.convention_for_admin(request.access, convention_id)
     form = ImportUploadForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     if request.method == "POST" and form.is_valid():
-        plan = imports.plan_build(form.records, convention)
+        plan = imports.plan_build(form.records, convention, actor=request.user)
         token = imports.plan_store(
             convention=convention,
             actor=request.user,

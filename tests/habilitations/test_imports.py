@@ -178,7 +178,7 @@ def test_verifier_costs_the_same_queries_for_10_or_300_lines(world):
         ]
         records.append(imports.Record(n + 2, {"nom": "N", "prenom": "P", "email": world.loner.email, "groupe": "T1"}))
         with CaptureQueriesContext(connection) as ctx:
-            plan = imports.plan_build(records, world.convention)
+            plan = imports.plan_build(records, world.convention, actor=world.admin)
         assert plan.count(imports.CREATE) == n and plan.count(imports.MEMBERSHIP) == 1
         return len(ctx)
 
@@ -229,7 +229,7 @@ def test_appliquer_twice_does_nothing_the_second_time(world, admin):
 
 def test_two_concurrent_claims_apply_once(world):
     records = imports.read_records("a.csv", "\n".join([HEADER, *clean_lines(world)]).encode())
-    plan = imports.plan_build(records, world.convention)
+    plan = imports.plan_build(records, world.convention, actor=world.admin)
     token = imports.plan_store(
         convention=world.convention, actor=world.admin, filename="a.csv", records=records, plan=plan
     )
