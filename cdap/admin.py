@@ -183,10 +183,52 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
 
 @admin.register(DialogueMessage)
 class DialogueMessageAdmin(CafScopedReadOnlyAdmin):
+    """The messages to the agent's Caf: the authenticated sender (identifiant, real organism, consultation of origin)
+    beside what the partner typed, which proves nothing."""
+
     caf_lookup = "caf"
-    list_display = ["created_at", "caf", "numero_allocataire", "organisme", "nom_prenom", "email", "objet"]
-    list_select_related = ["caf"]
+    list_display = [
+        "created_at",
+        "caf",
+        "numero_allocataire",
+        "expediteur",
+        "organism",
+        "origine",
+        "organisme_declare",
+        "nom_prenom_declare",
+        "email_declare",
+        "objet",
+    ]
+    list_select_related = ["caf", "user", "organism", "consultation"]
     date_hierarchy = "created_at"
-    search_fields = ["=numero_allocataire", "organisme", "nom_prenom", "objet"]
-    fields = ["created_at", "caf", "organisme", "nom_prenom", "email", "numero_allocataire", "objet", "message"]
+    search_fields = [
+        "=numero_allocataire",
+        "=user__identifiant",
+        "user__nom",
+        "organism__nom",
+        "organisme_declare",
+        "nom_prenom_declare",
+        "objet",
+    ]
+    fields = [
+        "created_at",
+        "caf",
+        "expediteur",
+        "organism",
+        "origine",
+        "organisme_declare",
+        "nom_prenom_declare",
+        "email_declare",
+        "numero_allocataire",
+        "objet",
+        "message",
+    ]
     readonly_fields = fields
+
+    @admin.display(description="expéditeur authentifié", ordering="user__identifiant")
+    def expediteur(self, obj):
+        return obj.sender()
+
+    @admin.display(description="consultation d'origine", ordering="consultation__created_at")
+    def origine(self, obj):
+        return obj.origin()

@@ -6,6 +6,8 @@ import re
 from django import forms
 from django.core.validators import RegexValidator
 
+from cdap.services import DIALOGUE_CONSULTED_WITHIN
+
 NUMERO_ALLOCATAIRE = RegexValidator(r"^\d{7}$", "Le numéro allocataire se compose de 7 chiffres.")
 INSTRUCTEUR_FORMAT = (
     "Le numéro d'instructeur comporte 14 caractères : le code du département (3 chiffres), le type d'instructeur "
@@ -107,18 +109,29 @@ def validate_email_parts(value: str) -> None:
 
 
 class DialogueForm(forms.Form):
+    """Prefilled from the account by the view; what is typed here is kept as declared, beside the authenticated
+    sender (cdap.models.DialogueMessage). The numéro allocataire is checked against the sender's consultations by
+    cdap.services.dialogue_send."""
+
     organisme = forms.CharField(label="Nom de votre organisme", max_length=200)
     nom_prenom = forms.CharField(label="Vos nom et prénom", max_length=200)
     email = forms.CharField(
         label="Votre adresse électronique",
         max_length=320,
+        help_text="Vérifiez bien votre adresse électronique, c'est la garantie pour vous d'obtenir une réponse. "
+        "Format nom@domaine.extension : 64 caractères @ 255 caractères maximum.",
         error_messages={
             "required": "Votre adresse électronique est obligatoire.",
             "max_length": "L'adresse électronique ne peut pas dépasser 64 caractères avant le @ et 255 après.",
         },
     )
     numero_allocataire = forms.CharField(
-        label="Numéro allocataire", max_length=7, required=False, validators=[NUMERO_ALLOCATAIRE]
+        label="Numéro allocataire (facultatif)",
+        max_length=7,
+        required=False,
+        validators=[NUMERO_ALLOCATAIRE],
+        help_text="Si votre message concerne un dossier d'allocataire que vous avez consulté ces "
+        f"{DIALOGUE_CONSULTED_WITHIN.days} derniers jours, indiquez son numéro ou vérifiez celui renseigné.",
     )
     objet = forms.CharField(label="Objet", max_length=200)
     message = forms.CharField(label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from habilitations.models import Caf, Organism
 
@@ -301,14 +302,28 @@ class PostalRequest(models.Model):
 
 
 class DialogueMessage(models.Model):
-    """ "Echanger avec la Caf pour le dossier consulté"."""
+    """ "Echanger avec la Caf pour le dossier consulté".
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    The sender is what the portal knows, not what was typed: the authenticated account (`user`), the organism it
+    writes for (`organism`: the consultation's, or the organism of its CDAP habilitation from the search page) and the
+    consultation it came from (the dossier page where Dialogue was clicked; empty from the search page). The form's
+    "Nom de votre organisme", "Vos nom et prénom" and address are kept as declared: the Caf sees both, and answers
+    to the declared address. The numéro allocataire, when given, is that of a dossier the sender consulted
+    (cdap.services.dialogue_send)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="expéditeur authentifié", on_delete=models.PROTECT)
+    # Empty only on messages stored before the organism was recorded, when neither their consultation nor their
+    # account named one (migration 0002).
+    organism = models.ForeignKey(
+        Organism, verbose_name="organisme réel", on_delete=models.PROTECT, null=True, blank=True
+    )
     caf = models.ForeignKey(Caf, on_delete=models.PROTECT)
-    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, null=True, blank=True)
-    organisme = models.CharField("nom de votre organisme", max_length=200)
-    nom_prenom = models.CharField("vos nom et prénom", max_length=200)
-    email = models.EmailField("votre adresse électronique", max_length=320)
+    consultation = models.ForeignKey(
+        Consultation, verbose_name="consultation d'origine", on_delete=models.PROTECT, null=True, blank=True
+    )
+    organisme_declare = models.CharField("organisme déclaré", max_length=200)
+    nom_prenom_declare = models.CharField("nom et prénom déclarés", max_length=200)
+    email_declare = models.EmailField("adresse électronique déclarée", max_length=320)
     numero_allocataire = models.CharField("numéro allocataire", max_length=7, blank=True)
     objet = models.CharField("objet", max_length=200)
     message = models.TextField("message", max_length=5000)
@@ -320,3 +335,15 @@ class DialogueMessage(models.Model):
 
     def __str__(self):
         return self.objet
+
+    def sender(self) -> str:
+        """The authenticated sender: "identifiant, nom prénom"."""
+        return f"{self.user.identifiant}, {self.user.nom} {self.user.prenom}"
+
+    def origin(self) -> str:
+        """Where the sender clicked Dialogue: "consultation du 12/03/2025 à 10:42 (profil T1-ASS)" or the search
+        page."""
+        if self.consultation is None:
+            return "page de recherche, sans dossier consulté"
+        created = timezone.localtime(self.consultation.created_at)
+        return f"consultation du {created:%d/%m/%Y à %H:%M} (profil {self.consultation.profile_code})"

@@ -1,6 +1,9 @@
 """Writes of Consulter Dossier: each in a transaction with its journal row (keys documented in
 habilitations.journal: profile, caf, dossier, rubric, outcome, reason, mode)."""
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -133,12 +136,51 @@ def postal_requests_mark_sent(*, request, queryset) -> int:
     return len(pending)
 
 
+# A numéro allocataire in a Dialogue message must be that of a dossier the sender consulted this long ago at most:
+# the current consultation (Dialogue from the dossier page) always is one; from the search page, a partner may write
+# about a dossier opened in the last weeks, never about one they have not opened.
+DIALOGUE_CONSULTED_WITHIN = datetime.timedelta(days=30)
+
+
+def _dialogue_numero_consulted(*, user, caf, numero: str) -> bool:
+    since = timezone.now() - DIALOGUE_CONSULTED_WITHIN
+    return Consultation.objects.filter(
+        user_id=user.pk, dossier__caf=caf, dossier__numero=numero, created_at__gte=since
+    ).exists()
+
+
 @transaction.atomic
-def dialogue_send(*, request, caf, organism_id: int, profile: str, data: dict, consultation=None) -> DialogueMessage:
-    """Store the message, queue it to the Caf's contact address (after commit) and journal it. Without a
-    consultation (from the search page), the typed numéro allocataire stays in the message, not in the journal's
-    dossier key: nothing verified it."""
-    message = DialogueMessage.objects.create(user=request.user, caf=caf, consultation=consultation, **data)
+def dialogue_send(
+    *, request, caf, organism, profile: str, data: dict, consultation: Consultation | None = None
+) -> DialogueMessage:
+    """Store the message with its authenticated sender (`request.user`, writing for `organism`, from `consultation`:
+    the request user's own, as cdap.selectors.consultation_for gives it), queue it to the Caf's contact address
+    (after commit; From the portal's address, Reply-To the declared one) and journal it, the dossier key being the
+    numéro allocataire.
+
+    A numéro allocataire is accepted only for a dossier of `caf` the sender consulted in the last
+    DIALOGUE_CONSULTED_WITHIN; else ValidationError on the field, with the same message whether the dossier exists or
+    not, and nothing is written."""
+    numero = data["numero_allocataire"]
+    if numero and not _dialogue_numero_consulted(user=request.user, caf=caf, numero=numero):
+        raise ValidationError(
+            {
+                "numero_allocataire": f"Indiquez le numéro allocataire d'un dossier de la {caf.nom} que vous avez "
+                f"consulté ces {DIALOGUE_CONSULTED_WITHIN.days} derniers jours, ou laissez ce champ vide."
+            }
+        )
+    message = DialogueMessage.objects.create(
+        user=request.user,
+        organism=organism,
+        caf=caf,
+        consultation=consultation,
+        organisme_declare=data["organisme"],
+        nom_prenom_declare=data["nom_prenom"],
+        email_declare=data["email"],
+        numero_allocataire=numero,
+        objet=data["objet"],
+        message=data["message"],
+    )
     if caf.email:
         email_queue(
             "dialogue_caf",
@@ -146,9 +188,12 @@ def dialogue_send(*, request, caf, organism_id: int, profile: str, data: dict, c
             user=request.user,
             context={
                 "message_id": message.pk,
-                "organisme": message.organisme,
-                "nom_prenom": message.nom_prenom,
-                "email": message.email,
+                "expediteur": message.sender(),
+                "organisme_reel": organism.nom,
+                "origine": message.origin(),
+                "organisme_declare": message.organisme_declare,
+                "nom_prenom_declare": message.nom_prenom_declare,
+                "email_declare": message.email_declare,
                 "numero_allocataire": message.numero_allocataire,
                 "objet": message.objet,
                 "message": message.message,
@@ -158,15 +203,18 @@ def dialogue_send(*, request, caf, organism_id: int, profile: str, data: dict, c
         Event.CDAP_DIALOGUE,
         request=request,
         user=request.user,
-        organism=_organism(organism_id),
+        organism=organism,
         profile=profile,
         caf=caf.code,
-        dossier=consultation.dossier.numero if consultation else "",
+        dossier=numero,
         outcome="sent" if caf.email else "stored",
     )
     return message
 
 
 register_email_kind(
-    "dialogue_caf", subject="Mon Compte Partenaire : message Dialogue d'un partenaire", template="dialogue"
+    "dialogue_caf",
+    subject="Mon Compte Partenaire : message Dialogue d'un partenaire",
+    template="dialogue",
+    reply_to="email_declare",
 )

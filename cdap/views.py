@@ -3,7 +3,7 @@ paiement, Dialogue. Every view: @service_required("CDAP"); the consultation refe
 its user; a closed rubric answers 403 and is journaled."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +12,7 @@ from cdap import selectors, services
 from cdap.forms import DialogueForm, SearchForm
 from habilitations.access.decorators import service_required
 from habilitations.access.rubrics import RUBRIC_LABELS, TAB_ORDER, may_see
+from habilitations.forms import add_service_errors
 from habilitations.models import Caf, Organism
 from portal.pdf import render_pdf
 
@@ -201,6 +202,7 @@ def dialogue_new(request):
 
 
 def _dialogue(request, *, caf, organism, profile, consultation, context):
+    """The form prefilled from the account; the service records the authenticated sender beside what is typed."""
     user = request.user
     initial = {
         "organisme": organism.nom,
@@ -210,22 +212,33 @@ def _dialogue(request, *, caf, organism, profile, consultation, context):
     }
     form = DialogueForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.dialogue_send(
-            request=request,
-            caf=caf,
-            organism_id=organism.pk,
-            profile=profile,
-            consultation=consultation,
-            data=form.cleaned_data,
-        )
-        messages.success(
-            request, "Votre message a bien été transmis à la Caf. Une réponse vous sera apportée par courriel."
-        )
-        if consultation is not None:
-            return redirect("cdap:synthese", reference=consultation.reference)
-        return redirect("cdap:search")
+        try:
+            services.dialogue_send(
+                request=request,
+                caf=caf,
+                organism=organism,
+                profile=profile,
+                consultation=consultation,
+                data=form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Votre message a bien été transmis à la Caf. Une réponse vous sera apportée par courriel."
+            )
+            if consultation is not None:
+                return redirect("cdap:synthese", reference=consultation.reference)
+            return redirect("cdap:search")
     return render(
         request,
         "cdap/dialogue.html",
-        {**context, "form": form, "caf": caf, "current_label": "Dialogue", "consultation": consultation},
+        {
+            **context,
+            "form": form,
+            "caf": caf,
+            "sender_organism": organism,
+            "current_label": "Dialogue",
+            "consultation": consultation,
+        },
     )

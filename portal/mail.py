@@ -20,13 +20,15 @@ class EmailKind:
     # Called inside the delivery transaction, with the row locked; returns extra context (may hold a secret,
     # which then exists only in the sent message).
     prepare: Callable[[OutgoingEmail], dict] | None = None
+    # The context key holding the Reply-To address (an address typed by a user is never the From).
+    reply_to: str | None = None
 
 
 EMAIL_KINDS: dict[str, EmailKind] = {}
 
 
-def register_email_kind(name: str, *, subject: str, template: str, prepare=None) -> None:
-    EMAIL_KINDS[name] = EmailKind(subject=subject, template=template, prepare=prepare)
+def register_email_kind(name: str, *, subject: str, template: str, prepare=None, reply_to: str | None = None) -> None:
+    EMAIL_KINDS[name] = EmailKind(subject=subject, template=template, prepare=prepare, reply_to=reply_to)
 
 
 def email_queue(
@@ -58,7 +60,10 @@ def email_deliver(email_id: int) -> bool:
             context.update(kind.prepare(email))
         text = render_to_string(f"emails/{kind.template}.txt", context)
         html = render_to_string(f"emails/{kind.template}.html", context)
-        message = EmailMultiAlternatives(kind.subject, text, settings.DEFAULT_FROM_EMAIL, [email.to])
+        reply_to = [email.context[kind.reply_to]] if kind.reply_to else None
+        message = EmailMultiAlternatives(
+            kind.subject, text, settings.DEFAULT_FROM_EMAIL, [email.to], reply_to=reply_to
+        )
         message.attach_alternative(html, "text/html")
         message.extra_headers["X-MCP-Email-Key"] = email.key
         email.attempts += 1

@@ -148,23 +148,38 @@ def test_a_social_worker_reads_the_dossier_downloads_the_attestation_and_writes_
     assert f"N° allocataire : {NUMERO}" in text
     assert_accessible(page)
 
-    # Dialogue: prefilled with the dossier's number, sent, acknowledged, e-mailed to the Caf.
+    # Dialogue: prefilled from the account and with the dossier's number, saying what the Caf will see.
     page.locator(".cdap-actions").get_by_role("link", name="Dialogue").click()
     expect(page.get_by_role("heading", level=2)).to_have_text("Echanger avec la Caf pour le dossier consulté")
+    expect(page.get_by_label("Nom de votre organisme")).to_have_value(user.organism.nom)
+    expect(page.get_by_label("Vos nom et prénom")).to_have_value(f"{user.nom} {user.prenom}")
     expect(page.get_by_label("Numéro allocataire")).to_have_value(NUMERO)
     expect(page.get_by_label("Votre adresse électronique")).to_have_value(user.email)
+    expect(page.locator("main")).to_contain_text(f"avec votre identifiant ({user.identifiant})")
     assert_accessible(page)
+    # A dossier she never consulted is refused next to the field; nothing is sent.
+    page.get_by_label("Numéro allocataire").fill("7654321")
     page.get_by_label("Objet").fill("Demande de précision sur le loyer")
     page.get_by_label("Message").fill("Bonjour,\nLe loyer a-t-il changé en janvier ?")
+    page.get_by_role("button", name="Envoyer").click()
+    refusal = f"Indiquez le numéro allocataire d'un dossier de la {cafe.nom} que vous avez consulté"
+    expect(page.locator(".field-error")).to_contain_text(refusal)
+    assert_accessible(page)
+    assert not mail.outbox
+    # Another organism typed, her own dossier: sent, acknowledged; the Caf reads who really wrote.
+    page.get_by_label("Numéro allocataire").fill(NUMERO)
+    page.get_by_label("Nom de votre organisme").fill("Caf du Var")
+    page.get_by_label("Votre adresse électronique").fill("reponse@ccas.example")
     page.get_by_role("button", name="Envoyer").click()
     expect(page).to_have_url(synthese_url)
     expect(page.locator(".message-success")).to_contain_text("Votre message a bien été transmis à la Caf")
     assert_accessible(page)
     assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
     sent = mail.outbox[0]
-    assert sent.to == [CAF_EMAIL]
-    assert "Demande de précision sur le loyer" in sent.body
-    assert NUMERO in sent.body and user.email in sent.body
+    assert sent.to == [CAF_EMAIL] and sent.reply_to == ["reponse@ccas.example"]
+    assert "Demande de précision sur le loyer" in sent.body and NUMERO in sent.body
+    assert f"Expéditeur authentifié : {user.identifiant}, {user.nom} {user.prenom}, {user.organism.nom}" in sent.body
+    assert "Déclaré dans le formulaire : Caf du Var," in sent.body
     assert dossier.persons.count() == 4
 
 
