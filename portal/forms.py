@@ -5,7 +5,7 @@ import re
 from captcha.fields import CaptchaField
 from captcha.models import CaptchaStore
 from django import forms
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import authenticate, logout, password_validation
 from django.core.validators import EmailValidator
 from django.utils import timezone
 
@@ -111,27 +111,41 @@ class NewPasswordMixin(forms.Form):
         return p2
 
 
-class PasswordChangeForm(NewPasswordMixin):
-    """Current password + new password twice ("Modifier le mot de passe")."""
+WRONG_CURRENT_PASSWORD = "Le mot de passe actuel est incorrect."
 
-    old_password = forms.CharField(
+
+class CurrentPasswordForm(forms.Form):
+    """The password asked again before a change that could hand the account to whoever sits at an open session
+    (e-mail, phone, password, second factor). It is checked as a login is: a wrong one is a failed login that
+    django-axes counts, and when that locks the identifiant the session ends too (the lockout page follows)."""
+
+    current_password = forms.CharField(
         label="Mot de passe actuel",
         strip=False,
         max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": "Saisissez votre mot de passe actuel."},
     )
-    field_order = ["old_password", "new_password1", "new_password2"]
 
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user = request.user
         super().__init__(*args, **kwargs)
 
-    def clean_old_password(self):
-        old = self.cleaned_data["old_password"]
-        if not self.user.check_password(old):
-            raise forms.ValidationError("Le mot de passe actuel est incorrect.", code="wrong_password")
-        return old
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        user = authenticate(self.request, username=self.user.identifiant, password=password)
+        if user is None:
+            if getattr(self.request, "axes_locked_out", False):
+                logout(self.request)
+            raise forms.ValidationError(WRONG_CURRENT_PASSWORD, code="wrong_password")
+        return password
+
+
+class PasswordChangeForm(CurrentPasswordForm, NewPasswordMixin):
+    """Current password + new password twice ("Modifier le mot de passe")."""
+
+    field_order = ["current_password", "new_password1", "new_password2"]
 
 
 CAPTCHA_INVALID = "Les caractères recopiés ne correspondent pas à l'image."
@@ -184,7 +198,13 @@ class OtpTokenForm(forms.Form):
         return re.sub(r"\s", "", self.cleaned_data["token"])
 
 
-class EmailChangeForm(forms.Form):
+class OtpEnrolmentForm(CurrentPasswordForm, OtpTokenForm):
+    """Enrolling the application away from the login that asked it: the password again."""
+
+    field_order = ["token", "current_password"]
+
+
+class EmailChangeForm(CurrentPasswordForm):
     email = forms.EmailField(
         label="Nouvelle adresse mail",
         max_length=320,
@@ -202,6 +222,7 @@ class EmailChangeForm(forms.Form):
             "invalid": "Saisissez une adresse mail valide.",
         },
     )
+    field_order = ["email", "email_confirm", "current_password"]
 
     def clean(self):
         data = super().clean()
@@ -213,9 +234,10 @@ class EmailChangeForm(forms.Form):
 PHONE_RE = re.compile(r"^\+?[0-9 .-]{6,20}$")
 
 
-class PhoneChangeForm(forms.Form):
+class PhoneChangeForm(CurrentPasswordForm):
     telephone = CleanCharField(label="Téléphone", max_length=20, required=False)
     telephone_confirm = CleanCharField(label="Confirmer le téléphone", max_length=20, required=False)
+    field_order = ["telephone", "telephone_confirm", "current_password"]
 
     def clean_telephone(self):
         value = self.cleaned_data["telephone"].strip()

@@ -164,6 +164,9 @@ AXES_USERNAME_CALLABLE = "habilitations.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "portal.views.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# django-axes keeps a failed attempt's POST data, masking only "password" and these names: the password asked again
+# before a profile change is such an attempt (portal.forms.CurrentPasswordForm), posted beside the new passwords.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "current_password", "new_password1", "new_password2"]
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 

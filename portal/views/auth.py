@@ -2,6 +2,7 @@
 
 import base64
 import io
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -25,8 +26,18 @@ from habilitations.access.decorators import authenticated, public, setup_step
 from habilitations.accounts import password_change, provisional_password_request
 from habilitations.journal import Event, journal_write
 from habilitations.models import BackupCodeDevice, User
-from portal.forms import LoginForm, OtpTokenForm, PasswordChangeForm, PasswordForgottenForm
-from portal.middleware import session_start, session_touch
+from portal.forms import (
+    CurrentPasswordForm,
+    LoginForm,
+    OtpEnrolmentForm,
+    OtpTokenForm,
+    PasswordChangeForm,
+    PasswordForgottenForm,
+)
+from portal.middleware import SESSION_LOGIN_AT, session_start, session_touch
+
+# How long after the login the second factor may be enrolled without typing the password again.
+OTP_ENROLMENT_AFTER_LOGIN = 10 * 60
 
 EXPIRY_MESSAGES = {
     "inactivite": "Par mesure de sécurité, vous avez été déconnecté après 30 minutes sans activité. "
@@ -127,7 +138,7 @@ def _new_password_form(user, data):
 @sensitive_post_parameters()
 def password_change_view(request):
     """ "Modifier le mot de passe" in Mon profil: current password, new password twice."""
-    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    form = PasswordChangeForm(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         password_change(request.user, form.cleaned_data["new_password1"], request=request)
         update_session_auth_hash(request, request.user)
@@ -184,16 +195,25 @@ def _otp_complete(request, device) -> None:
     session_touch(request, force=True)
 
 
+def _login_is_recent(request) -> bool:
+    return time.time() - request.session.get(SESSION_LOGIN_AT, 0) <= OTP_ENROLMENT_AFTER_LOGIN
+
+
 @setup_step
+@sensitive_post_parameters("current_password")
 def otp_setup(request):
-    """Enrol the TOTP application (QR code + manual key), then show the backup codes once."""
+    """Enrol the TOTP application (QR code + manual key), then show the backup codes once.
+
+    Right after the login (its usual place: the first login) the password was just typed; later, it is asked
+    again, so that whoever sits at a session left open cannot bind their own application to the account."""
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("portal:otp_verify")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=False)
-    form = OtpTokenForm(request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    form = OtpTokenForm(data) if _login_is_recent(request) else OtpEnrolmentForm(request, data)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
@@ -250,7 +270,14 @@ def otp_verify(request):
 
 @authenticated
 @require_POST
+@sensitive_post_parameters("current_password")
 def backup_codes_regenerate(request):
+    """ "Générer de nouveaux codes de secours" (the password again): the previous codes stop working."""
+    form = CurrentPasswordForm(request, request.POST)
+    if not form.is_valid():
+        return render(
+            request, "portal/profile_form.html", {"form": form, "title": "Générer de nouveaux codes de secours"}
+        )
     device, _ = BackupCodeDevice.objects.get_or_create(user=request.user, defaults={"name": "Codes de secours"})
     codes = device.generate_codes()
     journal_write(Event.BACKUP_CODES_GENERATED, request=request, user=request.user)

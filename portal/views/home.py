@@ -5,14 +5,17 @@ from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from habilitations import selectors
 from habilitations.access.decorators import authenticated
-from habilitations.journal import Event, JournalEntry, journal_write
+from habilitations.journal import Event, JournalEntry, client_ip, journal_write
 from habilitations.models import BackupCodeDevice, User
 from portal.context_processors import service_url
-from portal.forms import EmailChangeForm, PhoneChangeForm
+from portal.forms import CurrentPasswordForm, EmailChangeForm, PhoneChangeForm
 from portal.mail import email_queue, register_email_kind
 
 EMAIL_CHANGE_SALT = "mcp.email-change"
@@ -64,8 +67,7 @@ def profile(request):
         "portal/profile.html",
         {
             "recent_logins": recent_logins,
-            "email_form": EmailChangeForm(),
-            "phone_form": PhoneChangeForm(initial={"telephone": user.telephone, "telephone_confirm": user.telephone}),
+            "backup_codes_form": CurrentPasswordForm(request),
             "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             "unused_codes": unused_codes,
             "grants": request.access.grants,
@@ -74,19 +76,41 @@ def profile(request):
     )
 
 
+def email_change_token(user: User, new: str) -> str:
+    """The confirmation link's token: the account and the new address, signed with a salt made of the address
+    the account has now. Once the account's address is another one (this change done, or any other), the token
+    no longer verifies: it is single-use by construction, with no state to store."""
+    return signing.dumps({"u": user.pk, "e": new}, salt=f"{EMAIL_CHANGE_SALT}:{user.email}")
+
+
+def email_change_token_address(token: str, user: User) -> str | None:
+    """The new address the token confirms for `user` as they are now, or None (forged, expired, another account's,
+    or issued while the account had another address)."""
+    try:
+        data = signing.loads(token, salt=f"{EMAIL_CHANGE_SALT}:{user.email}", max_age=EMAIL_CHANGE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != user.pk or not isinstance(data.get("e"), str):
+        return None
+    return data["e"]
+
+
 @authenticated
+@sensitive_post_parameters("current_password")
 def profile_email(request):
-    """Modify the e-mail: a confirmation link goes to the new address; nothing changes until it is followed."""
-    form = EmailChangeForm(request.POST if request.method == "POST" else None)
+    """Modify the e-mail: the password again, then a confirmation link goes to the new address; nothing changes
+    until it is followed."""
+    form = EmailChangeForm(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         new = form.cleaned_data["email"]
-        token = signing.dumps({"u": request.user.pk, "e": new}, salt=EMAIL_CHANGE_SALT)
         with transaction.atomic():
             email_queue(
                 "email_change",
                 to=new,
                 user=request.user,
-                context={"link": reverse("portal:profile_email_confirm", args=[token])},
+                context={
+                    "link": reverse("portal:profile_email_confirm", args=[email_change_token(request.user, new)])
+                },
             )
         messages.success(
             request, f"Un lien de confirmation a été envoyé à {new}. L'adresse changera quand vous l'aurez suivi."
@@ -97,30 +121,41 @@ def profile_email(request):
 
 @authenticated
 def profile_email_confirm(request, token):
-    try:
-        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
-    except signing.BadSignature:
-        data = None
-    if not data or data.get("u") != request.user.pk:
-        messages.error(request, "Ce lien de confirmation n'est pas valide ou a expiré.")
-        return redirect("portal:profile")
+    """The link followed: the address changes, and the previous address is told when and from where."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=request.user.pk)
+        new = email_change_token_address(token, user)
+        if new is None:
+            messages.error(request, "Ce lien de confirmation n'est pas valide ou a expiré.")
+            return redirect("portal:profile")
         before = user.email
-        user.email = data["e"]
+        user.email = new
         user.save(update_fields=["email"])
-        journal_write(
-            Event.PROFILE_CHANGED, request=request, user=user, field="email", before=before, after=user.email
+        journal_write(Event.PROFILE_CHANGED, request=request, user=user, field="email", before=before, after=new)
+        email_queue(
+            "email_changed",
+            to=before,
+            user=user,
+            context={
+                "changed_at": date_format(timezone.localtime(), r"j F Y \à H\hi"),
+                "ip": client_ip(request),
+            },
         )
     messages.success(request, "Votre adresse mail est modifiée.")
     return redirect("portal:profile")
 
 
 @authenticated
+@sensitive_post_parameters("current_password")
 def profile_phone(request):
-    form = PhoneChangeForm(request.POST if request.method == "POST" else None)
+    current = request.user.telephone
+    form = PhoneChangeForm(
+        request,
+        request.POST if request.method == "POST" else None,
+        initial={"telephone": current, "telephone_confirm": current},
+    )
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["telephone"] == request.user.telephone:
+        if form.cleaned_data["telephone"] == current:
             messages.info(request, "Le numéro de téléphone est inchangé.")
             return redirect("portal:profile")
         with transaction.atomic():
@@ -143,4 +178,8 @@ def profile_phone(request):
 
 register_email_kind(
     "email_change", subject="Mon Compte Partenaire : confirmez votre nouvelle adresse mail", template="email_change"
+)
+# To the previous address; the subject names no one (it may reach a mailbox the account no longer controls).
+register_email_kind(
+    "email_changed", subject="Mon Compte Partenaire : votre adresse mail a été modifiée", template="email_changed"
 )

@@ -26,9 +26,9 @@ FORMS = [
     ("/mot-de-passe-oublie/", ["email", "captcha_0", "captcha_1"], None),
     ("/ma-caf/", ["code_postal"], None),
     ("/premiere-connexion/", ["new_password1", "new_password2"], "provisional"),
-    ("/mon-profil/mot-de-passe/", ["old_password", "new_password1", "new_password2"], "plain"),
-    ("/mon-profil/adresse-mail/", ["email", "email_confirm"], "plain"),
-    ("/mon-profil/telephone/", ["telephone", "telephone_confirm"], "plain"),
+    ("/mon-profil/mot-de-passe/", ["current_password", "new_password1", "new_password2"], "plain"),
+    ("/mon-profil/adresse-mail/", ["email", "email_confirm", "current_password"], "plain"),
+    ("/mon-profil/telephone/", ["telephone", "telephone_confirm", "current_password"], "plain"),
     ("/double-authentification/enrolement/", ["token"], "admin_unverified"),
     ("/session/prolonger/", ["next"], "plain"),
 ]

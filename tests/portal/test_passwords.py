@@ -108,7 +108,7 @@ def test_password_change_ends_other_sessions_and_sends_a_notice(login, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         response = first.post(
             "/mon-profil/mot-de-passe/",
-            {"old_password": TEST_PASSWORD, "new_password1": "Nouveau#2026x", "new_password2": "Nouveau#2026x"},
+            {"current_password": TEST_PASSWORD, "new_password1": "Nouveau#2026x", "new_password2": "Nouveau#2026x"},
         )
     assert response["Location"] == "/mon-profil/"
     assert first.get("/accueil/").status_code == 200
@@ -124,7 +124,7 @@ def test_password_change_needs_the_current_password(client, login):
     login(user)
     response = client.post(
         "/mon-profil/mot-de-passe/",
-        {"old_password": "Faux#2026xx", "new_password1": "Nouveau#2026x", "new_password2": "Nouveau#2026x"},
+        {"current_password": "Faux#2026xx", "new_password1": "Nouveau#2026x", "new_password2": "Nouveau#2026x"},
     )
     assert "Le mot de passe actuel est incorrect." in response.content.decode()
     user.refresh_from_db()

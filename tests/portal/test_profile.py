@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from habilitations.journal import Event, JournalEntry
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,11 @@ def test_email_change_needs_the_confirmation_link_sent_to_the_new_address(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/mon-profil/adresse-mail/",
-            {"email": "nouvelle@partenaire.example", "email_confirm": "nouvelle@partenaire.example"},
+            {
+                "email": "nouvelle@partenaire.example",
+                "email_confirm": "nouvelle@partenaire.example",
+                "current_password": TEST_PASSWORD,
+            },
         )
     assert response["Location"] == "/mon-profil/"
     user.refresh_from_db()
@@ -64,6 +68,9 @@ def test_phone_change_with_confirmation(client, login, user):
         "/mon-profil/telephone/", {"telephone": "01 23 45 67 89", "telephone_confirm": "01 23 45 67 88"}
     )
     assert "Les deux numéros de téléphone ne sont pas identiques." in response.content.decode()
-    client.post("/mon-profil/telephone/", {"telephone": "01 23 45 67 89", "telephone_confirm": "01 23 45 67 89"})
+    client.post(
+        "/mon-profil/telephone/",
+        {"telephone": "01 23 45 67 89", "telephone_confirm": "01 23 45 67 89", "current_password": TEST_PASSWORD},
+    )
     user.refresh_from_db()
     assert user.telephone == "01 23 45 67 89"
