@@ -1,8 +1,8 @@
 """THE mask matrix: for each CDAP profile and each rubric, the rubric's sentinel reaches the synthèse, the tabs and
 the rubric page if and only if the profile opens the rubric; a closed rubric's URL answers 403 and is journaled.
 
-Read from data/cdap_profiles.csv directly (not through the code under test), so a wrong mask in the database or
-in the selector fails here."""
+Read from the repository's copy of the spec's matrix, habilitations/data/cdap_profiles.csv, directly (not through the
+code under test), so a wrong mask in the database or in the selector fails here."""
 
 import csv
 import datetime
@@ -21,18 +21,12 @@ from tests.factories import caf, grant, habilitated_user
 pytestmark = pytest.mark.django_db
 
 
-def _csv_path() -> Path:
-    for candidate in (
-        Path(settings.BASE_DIR) / "data" / "cdap_profiles.csv",
-        Path("/work/shared/spec/data/cdap_profiles.csv"),
-    ):
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError("cdap_profiles.csv")
+# Inside the repository: a clone anywhere has it (the spec's copy next to the checkout may not exist).
+CSV_PATH = Path(settings.BASE_DIR) / "habilitations" / "data" / "cdap_profiles.csv"
 
 
 def _matrix() -> dict[str, set[str]]:
-    with _csv_path().open(encoding="utf-8") as handle:
+    with CSV_PATH.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     skip = {"code", "libelle", "controle_supplementaire"}
     return {row["code"]: {k for k, v in row.items() if k not in skip and v.strip().lower() == "x"} for row in rows}

@@ -83,6 +83,81 @@ def test_each_condition_of_the_rule_is_needed(breaker):
     assert not access_context_for(user).can_use("CDAP")
 
 
+# A dated row's window around today → (date_ouverture, date_cloture) in days from today (None: unchanged / open
+# end), and whether the row is open today. Opening is inclusive, closing exclusive (models.is_open_on).
+WINDOWS = {
+    "closed_yesterday": (None, -1, False),
+    "closes_today": (None, 0, False),
+    "closes_tomorrow": (None, 1, True),
+    "opens_today": (0, None, True),
+    "opens_tomorrow": (1, None, False),
+}
+
+
+def _set_window(row, window: str) -> None:
+    """Give `row` the window's dates (a queryset update: the boundary itself, whatever the services allow)."""
+    opening, closing, _ = WINDOWS[window]
+    changes = {"date_cloture": None if closing is None else TODAY() + closing * DAY}
+    if opening is not None:
+        changes["date_ouverture"] = TODAY() + opening * DAY
+    type(row).objects.filter(pk=row.pk).update(**changes)
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+@pytest.mark.parametrize(
+    "row", ["user", "membership", "group", "ancestor", "grant", "convention_profile", "convention"]
+)
+def test_each_dated_condition_opens_on_its_opening_day_and_ends_on_its_closing_day(row, window):
+    """The rule of access at the boundaries of every dated row it crosses: yesterday, today, tomorrow."""
+    parent = GroupFactory(code="PARENT")
+    group = GroupFactory(code="T1", convention=parent.convention, parent=parent)
+    user = UserFactory(organism=group.convention.organism)
+    the_grant = grant(group, "T1-ASS")
+    membership = member(user, group)
+    target = {
+        "user": user,
+        "membership": membership,
+        "group": group,
+        "ancestor": parent,
+        "grant": the_grant,
+        "convention_profile": the_grant.convention_profile,
+        "convention": group.convention,
+    }[row]
+    _set_window(target, window)
+    user.refresh_from_db()
+    assert access_context_for(user).can_use("CDAP", "T1-ASS") is WINDOWS[window][2]
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+def test_an_administrator_role_counts_only_while_open(window):
+    """Administrators' rights (habilitations.access.predicates.is_administrator) follow their role's dates."""
+    from habilitations.models import OrganismAdministrator
+
+    organism = GroupFactory().convention.organism
+    admin = UserFactory(organism=organism, is_partner_admin=True)
+    role = OrganismAdministrator.objects.create(
+        organism=organism, user=admin, role="PRINCIPAL", date_ouverture=TODAY() - 30 * DAY
+    )
+    _set_window(role, window)
+    access = access_context_for(admin)
+    is_open = WINDOWS[window][2]
+    assert access.is_administrator is is_open and access.manages_habilitations is is_open
+    assert access.admin_organism_ids == ({organism.pk} if is_open else set())
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+def test_a_responsable_manages_only_the_groups_open_today(window):
+    """ "Responsables d'habilitations (of an open group)": a closed group, or one not open yet, gives nothing."""
+    group = GroupFactory()
+    other = GroupFactory(convention=group.convention, responsable=group.responsable)
+    _set_window(group, window)
+    access = access_context_for(group.responsable)
+    assert access.responsable_group_ids == ({group.pk, other.pk} if WINDOWS[window][2] else {other.pk})
+    type(other).objects.filter(pk=other.pk).update(date_cloture=TODAY())
+    access = access_context_for(group.responsable)
+    assert access.manages_habilitations is WINDOWS[window][2]
+
+
 def test_until_is_the_earliest_planned_closing():
     user, group = habilitated_user("T2")
     membership = group.memberships.get()
