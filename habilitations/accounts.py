@@ -60,7 +60,8 @@ def identifiant_send(user: User, *, request=None, actor=None) -> None:
 
 
 def provisional_password_issue(user: User) -> str:
-    """Give the account a fresh provisional password, valid 24 hours. Only the e-mail ever holds the clear value."""
+    """Give the account a fresh provisional password, valid 24 hours. The clear value is only in the e-mail, and
+    encrypted in its outbox row until it is sent (portal.mail): every copy of the message carries this password."""
     password = generate_provisional_password()
     user.set_password(password)
     user.provisional_password_expires_at = timezone.now() + settings.PROVISIONAL_PASSWORD_VALIDITY
@@ -70,7 +71,8 @@ def provisional_password_issue(user: User) -> str:
 
 
 def provisional_password_request(user: User, *, request=None) -> None:
-    """Queue a provisional-password e-mail (forgotten password). The password is generated when it is sent."""
+    """Queue a provisional-password e-mail (forgotten password). The password is generated at its first delivery
+    attempt, once for the row (`_prepare_provisional_password`)."""
     email_queue("provisional_password", to=user.email, user=user, key=f"provisional_password:{uuid.uuid4()}")
 
 
@@ -88,6 +90,7 @@ def password_change(user: User, new_password: str, *, request=None) -> None:
 
 
 def _prepare_provisional_password(email) -> dict:
+    """Called once per e-mail row (portal.mail keeps the result encrypted for every attempt of that row)."""
     user = User.objects.select_for_update().get(pk=email.user_id)
     return {
         "password": provisional_password_issue(user),

@@ -3,10 +3,16 @@ from django.db import models
 from django.utils import timezone
 
 
-class OutgoingEmail(models.Model):
-    """An e-mail to deliver exactly once: the delivery task locks this row and does nothing if it was sent.
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Pending rows whose next attempt has come: never tried, or tried and past their backoff."""
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now or timezone.now())
 
-    The context holds no secret: a provisional password is generated at send time by the e-mail kind.
+
+class OutgoingEmail(models.Model):
+    """The outbox: an e-mail is this row, whatever the broker does. It is delivered at least once and every copy is
+    the same message (portal.mail): the content generated for it (a provisional password) is fixed at the first
+    attempt, kept encrypted in `secret` until the message is sent, then erased; the Message-ID is fixed too.
     """
 
     key = models.CharField("clé d'idempotence", max_length=100, unique=True)
@@ -16,14 +22,35 @@ class OutgoingEmail(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="compte", on_delete=models.PROTECT, null=True, blank=True
     )
     context = models.JSONField("contexte", default=dict, blank=True)
+    secret = models.TextField("contexte chiffré", blank=True, editable=False)
+    message_id = models.CharField("Message-ID", max_length=255, blank=True)
     created_at = models.DateTimeField("créé le", default=timezone.now)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     attempts = models.PositiveIntegerField("tentatives", default=0)
+    last_attempt_at = models.DateTimeField("dernière tentative le", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("prochaine tentative le", default=timezone.now)
+    failed_at = models.DateTimeField("en échec depuis le", null=True, blank=True)
+    last_error = models.TextField("dernière erreur", blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
 
     class Meta:
         verbose_name = "courriel"
         verbose_name_plural = "courriels"
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outgoing_email_pending",
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} → {self.to}"
+
+    @property
+    def status(self) -> str:
+        if self.sent_at is not None:
+            return "Envoyé"
+        return "En échec" if self.failed_at is not None else "En attente"

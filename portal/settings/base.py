@@ -207,6 +207,14 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Mon Compte Partenaire <ne-pas-repondre@moncomptepartenaire.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (portal.mail): an attempt that fails waits EMAIL_RETRY_DELAY, doubled at each attempt up to
+# EMAIL_RETRY_MAX_DELAY, then the row is "en échec" after EMAIL_MAX_ATTEMPTS (about 4 h of SMTP outage with these).
+# The delay must exceed the longest send: EMAIL_TIMEOUT bounds each SMTP step.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_RETRY_DELAY = timedelta(seconds=env.float("EMAIL_RETRY_DELAY", default=60))
+EMAIL_RETRY_MAX_DELAY = timedelta(hours=1)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
+EMAIL_SWEEP_INTERVAL = env.float("EMAIL_SWEEP_INTERVAL", default=60)
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -219,6 +227,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 # Security headers (production turns on HSTS and secure cookies).
@@ -268,6 +277,9 @@ ANONYMOUS_USER_NAME = None
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    # The outbox: every e-mail not yet sent whose next attempt has come (broker down when it was queued, SMTP
+    # failure, worker killed mid-send).
+    "portal-sweep-emails": {"task": "portal.tasks.sweep_emails", "schedule": EMAIL_SWEEP_INTERVAL},
     # Administrators learn, each morning, the memberships and users closing in 30 days (sent once a day).
     "habilitations-closing-reminders": {
         "task": "habilitations.tasks.closing_reminders_send",

@@ -169,6 +169,18 @@ class TestServicesSayWhy:
             services.grant_assign(group, other)
         assert "n'est pas accordé" in error.value.message_dict["convention_profile"][0]
 
+    @pytest.mark.parametrize("closed_days_ago", [0, 1], ids=["closed_today", "closed_yesterday"])
+    def test_a_closed_convention_profile_cannot_be_assigned(self, closed_days_ago):
+        """The service's own rule (the grant trigger only checks the convention): no grant of a withdrawn profile."""
+        group = GroupFactory()
+        cp = convention_profile(group.convention, "T2", date_cloture=TODAY() - closed_days_ago * DAY)
+        with pytest.raises(ValidationError) as error:
+            services.grant_assign(group, cp)
+        assert error.value.message_dict == {
+            "convention_profile": ["Ce profil n'est pas accordé à la convention de ce groupe."]
+        }
+        assert not GroupGrant.objects.filter(group=group).exists()
+
     def test_duplicate_group_code(self):
         group = GroupFactory(code="T1")
         with pytest.raises(ValidationError) as error:

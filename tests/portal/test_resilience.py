@@ -1,8 +1,19 @@
-"""With Redis down, people still log in and browse: sessions live in the database, rate limits fail open."""
+"""With Redis down, people still log in and browse: sessions live in the database, rate limits fail open. With the
+broker down, every write that e-mails answers its success page and the e-mail waits in the outbox."""
+
+import re
 
 import pytest
+from captcha.models import CaptchaStore
+from django.core import mail
 
-from tests.factories import TEST_PASSWORD
+from habilitations.models import User
+from portal.mail import email_sweep
+from portal.models import OutgoingEmail
+from tests.factories import TEST_PASSWORD, UserFactory
+from tests.habilitations.test_conventions_views import World, manager_client
+from tests.habilitations.test_users_views import create_url, valid_post
+from tests.support.brokers import closed_port, publishing
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +38,59 @@ def test_login_and_pages_work_without_redis(client, user, redis_down):
 
 def test_forgotten_password_page_works_without_redis(client, redis_down):
     assert client.get("/mot-de-passe-oublie/").status_code == 200
+
+
+# --- The broker unreachable: every write that e-mails is answered with its success page (issue 19) -----------------
+
+
+@pytest.fixture
+def broker_down():
+    with publishing(broker_url=f"redis://127.0.0.1:{closed_port()}/0"):
+        yield
+
+
+def forgotten_password_form(client, email: str) -> dict:
+    """The form as a user fills it, captcha answered (read from its store)."""
+    page = client.get("/mot-de-passe-oublie/").content.decode()
+    key = re.search(r'name="captcha_0" value="([^"]+)"', page).group(1)
+    return {"email": email, "captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).challenge}
+
+
+def delivered_by_the_sweep(user) -> list:
+    """The user's e-mails are pending; the sweep (the broker back, or beat's next run) sends them."""
+    pending = OutgoingEmail.objects.filter(user=user, sent_at__isnull=True, attempts=0)
+    kinds = sorted(pending.values_list("kind", flat=True))
+    assert email_sweep() == len(kinds) and not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
+    return kinds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_user_created_while_the_broker_is_down_gets_the_success_page_and_the_emails_later(broker_down, caplog):
+    world = World()
+    client = manager_client(world.admin)
+    response = client.post(create_url(world.convention), valid_post(), follow=True)
+    user = User.objects.get(email="x.lagare@partenaires.fr")
+    assert f"({user.identifiant}) a été créé ; il reçoit son identifiant" in response.content.decode()
+    assert "the broker did not take its delivery task" in caplog.text
+    assert delivered_by_the_sweep(user) == ["identifiant", "provisional_password"]
+    (password_mail,) = (m for m in mail.outbox if "mot de passe provisoire" in m.subject)
+    password = re.search(r"mot de passe provisoire pour Mon Compte Partenaire : (\S+)", password_mail.body).group(1)
+    assert User.objects.get(pk=user.pk).check_password(password)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forgotten_password_asked_while_the_broker_is_down_gets_the_success_page(client, broker_down):
+    user = UserFactory(email="connue@partenaire.example")
+    response = client.post("/mot-de-passe-oublie/", forgotten_password_form(client, user.email), follow=True)
+    assert response.redirect_chain == [("/mot-de-passe-oublie/envoye/", 302)]
+    assert delivered_by_the_sweep(user) == ["provisional_password"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_identifiant_resent_while_the_broker_is_down_gets_the_success_message(broker_down):
+    world = World()
+    response = manager_client(world.admin).post(
+        f"/gestion-des-habilitations/utilisateurs/{world.t1_member.pk}/renvoi-identifiant/", follow=True
+    )
+    assert f"L&#x27;identifiant a été renvoyé à l&#x27;adresse {world.t1_member.email}." in response.content.decode()
+    assert delivered_by_the_sweep(world.t1_member) == ["identifiant"]

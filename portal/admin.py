@@ -1,0 +1,83 @@
+"""The outbox in the agents' admin: national agents (superusers) see the e-mails waiting or in failure, and resend."""
+
+from django.contrib import admin, messages
+from django.utils.text import Truncator
+
+from portal.mail import emails_resend
+from portal.models import OutgoingEmail
+
+
+def is_national_agent(request) -> bool:
+    return request.user.is_active and request.user.is_staff and request.user.is_superuser
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "état"
+    parameter_name = "etat"
+
+    def lookups(self, request, model_admin):
+        return [("en_attente", "En attente"), ("en_echec", "En échec"), ("envoye", "Envoyé")]
+
+    def queryset(self, request, queryset):
+        return {
+            "en_attente": queryset.filter(sent_at__isnull=True, failed_at__isnull=True),
+            "en_echec": queryset.filter(sent_at__isnull=True, failed_at__isnull=False),
+            "envoye": queryset.filter(sent_at__isnull=False),
+        }.get(self.value(), queryset)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """Read-only; the context is not shown (it may hold a link that acts for the user)."""
+
+    list_display = ["created_at", "kind", "to", "etat", "attempts", "last_attempt_at", "next_attempt_at", "erreur"]
+    list_filter = [StatusFilter, "kind"]
+    search_fields = ["to", "key", "message_id"]
+    fields = [
+        "key",
+        "kind",
+        "to",
+        "user",
+        "message_id",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_attempt_at",
+        "next_attempt_at",
+        "failed_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    def has_module_permission(self, request):
+        return is_national_agent(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_national_agent(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="état")
+    def etat(self, email):
+        return email.status
+
+    @admin.display(description="dernière erreur")
+    def erreur(self, email):
+        return Truncator(email.last_error).chars(80) or "—"
+
+    @admin.action(description="Renvoyer")
+    def resend(self, request, queryset):
+        resent = emails_resend(queryset, request=request)
+        if resent:
+            self.message_user(request, f"{resent} courriel(s) remis en envoi, avec le même contenu.", messages.SUCCESS)
+        already = queryset.filter(sent_at__isnull=False).count()
+        if already:
+            self.message_user(request, f"{already} courriel(s) déjà envoyé(s) : non renvoyé(s).", messages.WARNING)
