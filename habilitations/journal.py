@@ -123,6 +123,18 @@ def client_ip(request) -> str | None:
     return get_client_ip_address(request) or None
 
 
+def storable(value):
+    """`value` with every NUL character shown as U+FFFD: PostgreSQL holds none in text or JSON, and the journal
+    keeps what was typed (a refused search's numéro, an identifiant) rather than fail the request."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
 def journal_write(
     event: str, *, request=None, user=None, actor=None, identifiant: str = "", organism=None, **data
 ) -> JournalEntry:
@@ -134,8 +146,8 @@ def journal_write(
         user=user,
         actor=actor,
         organism=organism,
-        identifiant=(identifiant or "")[:64],
+        identifiant=storable((identifiant or "")[:64]),
         ip=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
-        data=data,
+        user_agent=storable((request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300]),
+        data=storable(data),
     )
