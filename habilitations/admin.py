@@ -11,6 +11,7 @@ service's French message next to its field (`ServiceRefusal`).
 import re
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import path, reverse
@@ -52,6 +53,14 @@ def is_agent(request) -> bool:
     return request.user.is_active and request.user.is_staff
 
 
+def is_pk(model, value: str) -> bool:
+    try:
+        model._meta.pk.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def perform(form, call, /, *args, **kwargs):
     """Call a service for `form`; its refusal rolls the submission back and comes back on the form."""
     try:
@@ -85,6 +94,16 @@ class StatutFilter(admin.SimpleListFilter):
 
 class StaffOnlyAdmin(admin.ModelAdmin):
     """Staff only, read-only (reference data, accounts, journal); nothing is ever deleted from the admin."""
+
+    def response_action(self, request, queryset):
+        """An action's selection holding a value that is no id selects nothing of it: Django filters on the posted
+        values as they are, and a tampered one was a 500."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        ids = [value for value in selected if is_pk(self.model, value)]
+        if ids != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, ids)
+        return super().response_action(request, queryset)
 
     def has_module_permission(self, request):
         return is_agent(request)

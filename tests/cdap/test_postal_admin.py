@@ -107,6 +107,21 @@ def test_another_cafs_agent_neither_sees_prints_nor_marks(client, login, postal)
     assert not JournalEntry.objects.filter(event__in=[Event.CDAP_POSTAL_SENT, Event.CDAP_POSTAL_PRINTED]).exists()
 
 
+def test_a_selection_tampered_with_marks_only_the_real_ids(agent_client, postal):
+    """A value that is no id among the selected ones was a 500 (Django filtered on it as it was)."""
+    response = agent_client.post(LIST, {"action": "mark_sent", "_selected_action": ["<script>", "1e308"]}, follow=True)
+    assert response.status_code == 200
+    assert "Des éléments doivent être sélectionnés" in page(response)
+    postal.refresh_from_db()
+    assert postal.sent_at is None
+    response = agent_client.post(
+        LIST, {"action": "mark_sent", "_selected_action": [postal.pk, "abc\x00"]}, follow=True
+    )
+    assert "1 demande(s) marquée(s) comme envoyée(s)." in page(response)
+    postal.refresh_from_db()
+    assert postal.sent_at is not None
+
+
 def test_a_partner_user_never_reaches_the_postal_requests(client, login, postal):
     login(postal.consultation.user)
     response = client.get(f"{LIST}{postal.pk}/attestation/")
