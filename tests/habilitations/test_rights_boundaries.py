@@ -15,8 +15,8 @@ from django.utils import timezone
 from habilitations import services
 from habilitations.models import Membership
 from tests.factories import ConventionFactory, GroupFactory, UserFactory, grant, habilitated_user, member
+from tests.habilitations.test_conventions_views import manager_client
 from tests.portal.test_home_tiles import home, menu, tiles
-from tests.support.access import verified_client
 from tests.test_access_matrix import MATRIX, MISSING, OK, ROLES, outcome
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ class ResponsableWorld:
 @pytest.mark.parametrize("window", GROUP_WINDOWS)
 def test_a_responsable_of_only_a_group_not_open_today_loses_gestion_des_habilitations(window):
     world = ResponsableWorld(window, also_open=False)
-    client = verified_client(world.responsable)
+    client = manager_client(world.responsable)
     page = home(client)
     assert GESTION not in tiles(page) and GESTION not in menu(page)
     assert 'href="/gestion-des-habilitations/"' not in page
@@ -125,7 +125,7 @@ def test_a_responsable_of_only_a_group_not_open_today_loses_gestion_des_habilita
 @pytest.mark.parametrize("window", GROUP_WINDOWS)
 def test_a_responsable_of_an_open_group_too_no_longer_reaches_the_other_one(window):
     world = ResponsableWorld(window, also_open=True)
-    client = verified_client(world.responsable)
+    client = manager_client(world.responsable)
     page = home(client)
     assert GESTION in tiles(page) and GESTION in menu(page)
 
@@ -177,7 +177,7 @@ def administrator_world(window: str):
 @pytest.mark.parametrize("window", ["closed_yesterday", "closes_today", "opens_tomorrow"])
 def test_an_administrator_whose_role_is_not_open_today_manages_nothing(window):
     admin, kwargs = administrator_world(window)
-    client = verified_client(admin)
+    client = manager_client(admin)
     page = home(client)
     assert GESTION not in tiles(page) and GESTION not in menu(page)
     wrong = answers(client, kwargs, lambda name, key: declared(name, "sans_groupe"))
@@ -186,7 +186,7 @@ def test_an_administrator_whose_role_is_not_open_today_manages_nothing(window):
 
 def test_an_administrator_closing_tomorrow_is_administrator_today():
     admin, kwargs = administrator_world("closes_tomorrow")
-    client = verified_client(admin)
+    client = manager_client(admin)
     assert GESTION in tiles(home(client))
     wrong = answers(client, kwargs, lambda name, key: declared(name, "administrateur"))
     assert not wrong, "\n".join(wrong)
