@@ -105,6 +105,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Every wait on Redis (cache, sessions, the broker's publish) is bounded: a frozen Redis (accepting connections, never
+# answering) costs a request about this, once, and the cache then counts as down for REDIS_DOWN_FOR seconds
+# (portal.cache): sessions fall back to the database, rate limits let requests through, e-mails wait in the outbox.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_DOWN_FOR = env.float("REDIS_DOWN_FOR", default=10.0)
+REDIS_CACHE_OPTIONS = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -112,6 +118,7 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mcp",
             "TIMEOUT": 300,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -228,7 +235,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Publishing is bounded (REDIS_SOCKET_TIMEOUT per step, one retry): a request never waits long on the broker, and a
+# task it could not publish is not lost, the sweep delivers the e-mail row (portal.mail).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # Security headers (production turns on HSTS and secure cookies).
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,7 +5,7 @@ the e-mail backend (a file backend the test reads) and eager mode.
 """
 
 from portal.settings.base import *  # noqa: F403
-from portal.settings.base import CACHES, DATABASES, env
+from portal.settings.base import CACHES, DATABASES, REDIS_CACHE_OPTIONS, env
 
 DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mcp")
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -14,6 +14,7 @@ CACHES["default"] = {
     "BACKEND": "portal.cache.RedisCache",
     "LOCATION": REDIS_URL,
     "KEY_PREFIX": "mcp-test",
+    "OPTIONS": REDIS_CACHE_OPTIONS,
 }
 # The broker gets its own Redis database: tests clear the cache's database between tests.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/13")

@@ -1,7 +1,9 @@
 """With Redis down, people still log in and browse: sessions live in the database, rate limits fail open. With the
-broker down, every write that e-mails answers its success page and the e-mail waits in the outbox."""
+broker down, every write that e-mails answers its success page and the e-mail waits in the outbox. A frozen Redis
+costs a request a bounded wait."""
 
 import re
+import time
 
 import pytest
 from captcha.models import CaptchaStore
@@ -13,7 +15,7 @@ from portal.models import OutgoingEmail
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.habilitations.test_conventions_views import World, manager_client
 from tests.habilitations.test_users_views import create_url, valid_post
-from tests.support.brokers import closed_port, publishing
+from tests.support.brokers import closed_port, frozen_redis, publishing
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,43 @@ def test_an_identifiant_resent_while_the_broker_is_down_gets_the_success_message
     )
     assert f"L&#x27;identifiant a été renvoyé à l&#x27;adresse {world.t1_member.email}." in response.content.decode()
     assert delivered_by_the_sweep(world.t1_member) == ["identifiant"]
+
+
+# --- A frozen Redis (connections accepted, never answered): every wait is bounded (issue 19) ------------------------
+
+BOUND = 5  # seconds; a request pays one REDIS_SOCKET_TIMEOUT (1 s) per use of Redis: the cache once, the broker once
+
+
+@pytest.fixture
+def redis_frozen(settings):
+    with frozen_redis() as url:
+        settings.CACHES = {
+            "default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": url, "OPTIONS": settings.REDIS_CACHE_OPTIONS}
+        }
+        with publishing(broker_url=url):
+            yield
+
+
+def timed(call):
+    start = time.monotonic()
+    response = call()
+    return response, time.monotonic() - start
+
+
+def test_a_logged_in_page_answers_within_the_bound_while_redis_is_frozen(client, user, login, request):
+    login(user)
+    request.getfixturevalue("redis_frozen")
+    response, elapsed = timed(lambda: client.get("/accueil/"))
+    assert response.status_code == 200 and elapsed < BOUND, elapsed
+    response, elapsed = timed(lambda: client.get("/mon-profil/"))
+    assert response.status_code == 200 and elapsed < 1, elapsed  # Redis counted as down: not even one timeout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forgotten_password_answers_its_success_page_within_the_bound_while_redis_is_frozen(client, request):
+    user = UserFactory(email="connue@partenaire.example")
+    form = forgotten_password_form(client, user.email)
+    request.getfixturevalue("redis_frozen")
+    response, elapsed = timed(lambda: client.post("/mot-de-passe-oublie/", form))
+    assert response["Location"] == "/mot-de-passe-oublie/envoye/" and elapsed < BOUND, elapsed
+    assert OutgoingEmail.objects.get(user=user, kind="provisional_password").sent_at is None

@@ -1,7 +1,8 @@
-"""The test process's Celery app pointed at another broker or queue."""
+"""The test process's Celery app pointed at another broker or queue, and a Redis that never answers."""
 
 import contextlib
 import socket
+import threading
 
 from portal.celery import app as celery_app
 
@@ -33,3 +34,28 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def frozen_redis():
+    """A TCP server that accepts every connection and never answers, like a Redis stopped with SIGSTOP (whose
+    kernel still completes the handshakes). Yields its redis:// URL."""
+    server = socket.create_server(("127.0.0.1", 0), backlog=64)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.1)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                accepted.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in accepted:
+            connection.close()
+        server.close()
