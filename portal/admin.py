@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 
+from habilitations.admin import StaffOnlyAdmin
 from portal.mail import emails_resend
 from portal.models import OutgoingEmail
 
@@ -27,8 +28,8 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    """Read-only; the context is not shown (it may hold a link that acts for the user)."""
+class OutgoingEmailAdmin(StaffOnlyAdmin):
+    """Read-only, national agents only; the context is not shown (it may hold a link that acts for the user)."""
 
     list_display = ["created_at", "kind", "to", "etat", "attempts", "last_attempt_at", "next_attempt_at", "erreur"]
     list_filter = [StatusFilter, "kind"]
@@ -55,15 +56,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return is_national_agent(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="état")
     def etat(self, email):
