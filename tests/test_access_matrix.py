@@ -7,13 +7,12 @@ The Django admin guards itself (staff + second factor + per-Caf querysets) and i
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.urls import reverse
 
 from cdap.models import Consultation, Dossier
 from habilitations.models import Caf, OrganismAdministrator
-from tests.factories import TEST_PASSWORD, ConventionFactory, GroupFactory, UserFactory, grant, member
+from tests.factories import ConventionFactory, GroupFactory, UserFactory, grant, member
+from tests.support.access import all_url_names, verified_client
 
 ROLES = [
     "anonyme",
@@ -117,41 +116,11 @@ MATRIX = {
 }
 
 
-def all_url_names() -> set[str]:
-    names = set()
-
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
-                    continue
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                names.add(namespace + pattern.name)
-
-    walk(get_resolver().url_patterns)
-    return names
-
-
 def test_every_url_is_in_the_matrix():
     missing = all_url_names() - set(MATRIX)
     assert not missing, f"URLs missing from the access matrix: {sorted(missing)}"
     stale = set(MATRIX) - all_url_names()
     assert not stale, f"URLs of the matrix that no longer exist: {sorted(stale)}"
-
-
-def verified_client(user) -> Client:
-    """Log in through the real form and, when required, enrol and verify the second factor."""
-    client = Client()
-    response = client.post("/connexion/", {"username": user.identifiant, "password": TEST_PASSWORD})
-    assert response.status_code == 302, user
-    if user.requires_otp:
-        client.get("/double-authentification/enrolement/")
-        device = TOTPDevice.objects.get(user=user)
-        token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-        client.post("/double-authentification/enrolement/", {"token": token})
-    return client
 
 
 @pytest.fixture
