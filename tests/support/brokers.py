@@ -1,6 +1,7 @@
 """The test process's Celery app pointed at another broker or queue, and a Redis that never answers."""
 
 import contextlib
+import os
 import socket
 import threading
 
@@ -12,6 +13,9 @@ def publishing(*, broker_url: str | None = None, queue: str | None = None):
     """Tasks are published for real (not run eagerly), to `broker_url` and `queue` when given."""
     conf = celery_app.conf
     previous = (conf.task_always_eager, conf.task_default_queue, conf.broker_url)
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (a run that sets it for its own
+    # broker database would otherwise publish there).
+    environment = os.environ.pop("CELERY_BROKER_URL", None) if broker_url else None
     conf.task_always_eager = False
     conf.task_default_queue = queue or conf.task_default_queue
     conf.broker_url = broker_url or conf.broker_url
@@ -20,6 +24,8 @@ def publishing(*, broker_url: str | None = None, queue: str | None = None):
         yield
     finally:
         conf.task_always_eager, conf.task_default_queue, conf.broker_url = previous
+        if environment is not None:
+            os.environ["CELERY_BROKER_URL"] = environment
         _forget_connections()
 
 
