@@ -145,11 +145,34 @@ def test_other_users_unknown_expired_or_tampered_reference_is_404(client, login,
 
 
 def test_profile_lost_since_the_search_is_404(client, consult):
+    """The user still consults CDAP with another profile, not the one the search was made with: 404, journaled."""
+    from habilitations.models import GroupGrant
+
+    consultation = consult("T1-ASS")
+    group = consultation.user.memberships.get().group
+    grant(group, "T1-CESF")
+    url = f"/consulter-dossier/{consultation.reference}/"
+    assert client.get(url).status_code == 200
+    GroupGrant.objects.filter(group=group, convention_profile__profile__code="T1-ASS").update(
+        date_cloture=timezone.localdate()
+    )
+    for rubric in ["", "paiements/"]:
+        response = client.get(url + rubric)
+        assert response.status_code == 404
+        assert SENTINELS["paiements"] not in response.content.decode()
+    refusals = JournalEntry.objects.filter(event=Event.CDAP_RUBRIC_REFUSED, user=consultation.user)
+    assert refusals.filter(data__reason="reference_inconnue").count() == 2
+
+
+def test_cdap_lost_since_the_search_is_403(client, consult):
+    """No CDAP profile left at all: the service itself is refused (the access matrix's 403), nothing shown."""
     from habilitations.models import Membership
 
     consultation = consult("T1-ASS")
     Membership.objects.filter(user=consultation.user).update(date_cloture=timezone.localdate())
-    assert client.get(f"/consulter-dossier/{consultation.reference}/").status_code in (403, 404)
+    response = client.get(f"/consulter-dossier/{consultation.reference}/")
+    assert response.status_code == 403
+    assert SENTINELS["dossier"] not in response.content.decode()
 
 
 @pytest.mark.parametrize("payments", [10, 1000])
