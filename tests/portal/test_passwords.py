@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from habilitations.accounts import password_change, provisional_password_issue
 from habilitations.journal import Event, JournalEntry
+from habilitations.models import User
 from habilitations.passwords import generate_provisional_password
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -131,7 +133,20 @@ def test_password_change_needs_the_current_password(client, login):
     assert user.check_password(TEST_PASSWORD)
 
 
-def test_passwords_are_hashed_with_argon2_in_production():
+def test_passwords_are_hashed_with_argon2_in_production(client, login, settings):
+    """With the production hashers, a password stored by the previous hasher (PBKDF2) is re-hashed with Argon2 at
+    the next login, and a password changed in Mon profil is stored with Argon2."""
     from portal.settings import base
 
-    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    user = UserFactory()
+    User.objects.filter(pk=user.pk).update(password=make_password(TEST_PASSWORD, hasher="pbkdf2_sha256"))
+    login(user)
+    stored = User.objects.get(pk=user.pk).password
+    assert identify_hasher(stored).algorithm == "argon2" and check_password(TEST_PASSWORD, stored)
+    client.post(
+        "/mon-profil/mot-de-passe/",
+        {"current_password": TEST_PASSWORD, "new_password1": "Nouveau#2026x", "new_password2": "Nouveau#2026x"},
+    )
+    stored = User.objects.get(pk=user.pk).password
+    assert identify_hasher(stored).algorithm == "argon2" and check_password("Nouveau#2026x", stored)

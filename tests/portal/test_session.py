@@ -2,9 +2,13 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.utils import timezone
 
 from habilitations.journal import Event, JournalEntry
+from portal.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db
 
@@ -56,5 +60,14 @@ def test_pages_carry_the_session_timers_for_the_warning(client, login, user):
     assert "Prolonger ma session" in content
 
 
-def test_sessions_are_stored_in_the_database_behind_the_cache(settings):
-    assert settings.SESSION_ENGINE == "portal.sessions"
+def test_sessions_are_stored_in_the_database_behind_the_cache(client, login, user, settings):
+    """The session a login opens is a database row, with a copy in Redis in front; Redis losing it (a restart, an
+    eviction) logs nobody out: the next request reads the row and puts the copy back."""
+    login(user)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert int(Session.objects.get(session_key=key).get_decoded()[SESSION_KEY]) == user.pk
+    cache_key = SessionStore(key).cache_key
+    assert int(cache.get(cache_key)[SESSION_KEY]) == user.pk
+    cache.clear()
+    assert client.get("/accueil/").status_code == 200
+    assert int(cache.get(cache_key)[SESSION_KEY]) == user.pk
