@@ -92,8 +92,11 @@ def test_sent_stored_emailed_acknowledged_journaled(client, consultation, django
         ({"message": "x" * 5001}, "5000"),
     ],
 )
-def test_bad_input_french_message_nothing_sent(client, consultation, overrides, expected):
-    response = client.post(url(consultation), valid(consultation, **overrides))
+def test_bad_input_french_message_nothing_sent(
+    client, consultation, overrides, expected, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(consultation), valid(consultation, **overrides))
     assert response.status_code == 200
     assert expected in html.unescape(response.content.decode())
     assert not DialogueMessage.objects.exists()

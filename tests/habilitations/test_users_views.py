@@ -500,11 +500,25 @@ def test_resend_identifiant(world, who, django_capture_on_commit_callbacks):
     assert f"L&#x27;identifiant a été renvoyé à l&#x27;adresse {world.t1_member.email}." in page
 
 
-def test_resend_identifiant_of_another_organisms_user_or_outside_the_group_is_404(world):
+def test_resend_identifiant_of_another_organisms_user_or_outside_the_group_is_404(
+    world, django_capture_on_commit_callbacks
+):
     admin, responsable = manager_client(world.admin), manager_client(world.responsable)
-    assert admin.post(user_url(world.other_user, "renvoi-identifiant/")).status_code == 404
-    assert responsable.post(user_url(world.afas_member, "renvoi-identifiant/")).status_code == 404
-    assert len(mail.outbox) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin.post(user_url(world.other_user, "renvoi-identifiant/")).status_code == 404
+        assert responsable.post(user_url(world.afas_member, "renvoi-identifiant/")).status_code == 404
+    assert mail.outbox == []
+    assert not JournalEntry.objects.filter(event=Event.IDENTIFIANT_SENT).exists()
+
+
+def test_resend_identifiant_of_a_closed_user_sends_nothing(world, django_capture_on_commit_callbacks):
+    User.objects.filter(pk=world.t1_member.pk).update(date_cloture=TODAY())
+    client = manager_client(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(user_url(world.t1_member, "renvoi-identifiant/"), follow=True)
+    assert "Cet utilisateur est clôturé : son identifiant ne lui est pas renvoyé." in html.unescape(content(response))
+    assert mail.outbox == []
+    assert not JournalEntry.objects.filter(event=Event.IDENTIFIANT_SENT).exists()
 
 
 @pytest.mark.parametrize("suffix", ["", "modifier/", "cloturer/"])

@@ -47,9 +47,10 @@ def test_closed_account_gets_nothing(client, django_capture_on_commit_callbacks)
     assert mail.outbox == []
 
 
-def test_wrong_captcha_is_refused_next_to_the_field(client):
+def test_wrong_captcha_is_refused_next_to_the_field(client, django_capture_on_commit_callbacks):
     UserFactory(email="connue@partenaire.example")
-    response = ask(client, "connue@partenaire.example", captcha="FAUX")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask(client, "connue@partenaire.example", captcha="FAUX")
     assert "Les caractères recopiés ne correspondent pas à l&#x27;image." in response.content.decode()
     assert mail.outbox == []
 
@@ -82,14 +83,15 @@ def test_new_provisional_password_leads_to_the_forced_change(client, django_capt
     assert response.redirect_chain[-1] == ("/premiere-connexion/", 302)
 
 
-def test_captcha_distinguishes_upper_and_lower_case(client):
+def test_captcha_distinguishes_upper_and_lower_case(client, django_capture_on_commit_callbacks):
     UserFactory(email="connue@partenaire.example")
     page = client.get("/mot-de-passe-oublie/").content.decode()
     key = re.search(r'name="captcha_0" value="([^"]+)"', page).group(1)
     challenge = CaptchaStore.objects.get(hashkey=key).challenge
-    response = client.post(
-        "/mot-de-passe-oublie/",
-        {"email": "connue@partenaire.example", "captcha_0": key, "captcha_1": challenge.swapcase()},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/mot-de-passe-oublie/",
+            {"email": "connue@partenaire.example", "captcha_0": key, "captcha_1": challenge.swapcase()},
+        )
     assert "Les caractères recopiés ne correspondent pas à l&#x27;image." in response.content.decode()
     assert mail.outbox == []
