@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -72,31 +73,46 @@ def test_delivering_the_same_email_twice_sends_it_once(django_capture_on_commit_
     assert User.objects.get(pk=user.pk).password == first_hash  # no second provisional password
 
 
-def test_a_failed_send_is_recorded_then_retried_with_the_same_password(monkeypatch):
+def test_a_failed_send_is_retried_by_the_beat_sweep_after_its_backoff_with_the_same_password(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    """The real path: queued on commit, the worker's attempt fails (SMTP down), beat's sweep sends nothing before
+    the backoff and both e-mails after it, with the provisional password fixed at the first attempt."""
+    import time_machine
     from django.core.mail import EmailMultiAlternatives
     from django.utils import timezone
 
-    from portal.mail import email_deliver
+    from portal.celery import app
     from portal.models import OutgoingEmail
 
-    user = account_create(prefix="ACC", caf=Caf.objects.get(code="061"), nom="A", prenom="B", email="ab@x.example")
-    email = OutgoingEmail.objects.get(kind="provisional_password")
+    sweep = app.tasks[settings.CELERY_BEAT_SCHEDULE["portal-sweep-emails"]["task"]]
 
     def smtp_down(self, *args, **kwargs):
         raise ConnectionError("SMTP down")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", smtp_down)
-    assert email_deliver(email.pk) is False
-    email.refresh_from_db()
-    user.refresh_from_db()
-    assert email.sent_at is None and email.attempts == 1 and email.last_error == "ConnectionError: SMTP down"
-    assert user.has_provisional_password  # fixed at the first attempt, for every attempt of this e-mail
-    monkeypatch.undo()
-    assert email_deliver(email.pk) is False  # not before its backoff
-    OutgoingEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
-    assert email_deliver(email.pk) is True
-    password = re.search(r"mot de passe provisoire pour Mon Compte Partenaire : (\S+)", mail.outbox[-1].body).group(1)
-    assert User.objects.get(pk=user.pk).password == user.password and user.check_password(password)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            user = account_create(
+                prefix="ACC", caf=Caf.objects.get(code="061"), nom="A", prenom="B", email="ab@x.example"
+            )
+        emails = OutgoingEmail.objects.filter(user=user)
+        assert (
+            sorted(emails.values_list("attempts", "sent_at", "last_error"))
+            == [(1, None, "ConnectionError: SMTP down")] * 2
+        )
+        hash_after_the_failure = User.objects.get(pk=user.pk).password
+        monkeypatch.undo()
+        clock.shift(settings.EMAIL_RETRY_DELAY - datetime.timedelta(seconds=1))
+        assert sweep.delay().get() == 0 and mail.outbox == []  # not before its backoff
+        clock.shift(datetime.timedelta(seconds=1))
+        assert sweep.delay().get() == 2
+    assert sorted(emails.values_list("attempts", flat=True)) == [2, 2] and not emails.filter(sent_at=None).exists()
+    (password_mail,) = (m for m in mail.outbox if "mot de passe provisoire" in m.subject)
+    password = re.search(r"mot de passe provisoire pour Mon Compte Partenaire : (\S+)", password_mail.body).group(1)
+    stored = User.objects.get(pk=user.pk)
+    assert stored.password == hash_after_the_failure and stored.check_password(password)
+    assert sweep.delay().get() == 0 and len(mail.outbox) == 2
 
 
 def test_deliver_task_is_given_back_to_the_broker_when_its_worker_dies():
