@@ -5,6 +5,7 @@ the database constraints and triggers (migration 0005) hold the same rules again
 concurrent write surfaces as the same ValidationError.
 """
 
+import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -68,22 +69,19 @@ def _lock_and_apply(obj, changes: dict, allowed, snapshot_fields):
     return locked, before
 
 
+@contextlib.contextmanager
 def _integrity(message: dict):
-    """Turn a constraint or trigger refusal (a concurrent write) into the French message of the rule."""
+    """The write in its own savepoint, and a constraint or trigger refusal (a concurrent write: exclusion constraints
+    and triggers raise IntegrityError subclasses) turned into the French message of the rule, outside it.
 
-    class _Guard:
-        def __enter__(self):
-            self.savepoint = transaction.savepoint()
-
-        def __exit__(self, exc_type, exc, tb):
-            if exc_type is not None and issubclass(exc_type, IntegrityError):
-                transaction.savepoint_rollback(self.savepoint)
-                raise ValidationError(message) from exc
-            if exc_type is None:
-                transaction.savepoint_commit(self.savepoint)
-            return False
-
-    return _Guard()
+    Only the savepoint is rolled back, by the inner atomic block, so the caller's transaction stays usable (the view
+    renders the form again). Catching the error inside the savepoint instead left the transaction broken: the
+    rollback itself raised TransactionManagementError, a 500 for every request that lost the race."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise ValidationError(message) from error
 
 
 # --- Organisms and conventions (Caf agents) ---------------------------------------------------------------
