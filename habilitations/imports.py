@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from habilitations import services
 from habilitations.models import Convention, Membership, Organism, User, UserGroup
+from portal.mail import bulk_emails
 
 logger = logging.getLogger(__name__)
 
@@ -499,6 +500,7 @@ class ImportRejected(Exception):
         self.plan = plan
 
 
+@bulk_emails()  # up to 10 000 e-mails (identifiants, provisional passwords): the bulk queue
 @transaction.atomic
 def plan_apply(records: list[Record], *, convention: Convention, actor: User) -> dict:
     """Check the lines again and apply them all, or none: a refused line rolls the whole import back."""

@@ -23,6 +23,7 @@ register_email_kind(
     EMAIL_KIND,
     subject="Mon Compte Partenaire : habilitations qui se clôturent dans 30 jours",
     template="reminder_closings",
+    bulk=True,
 )
 
 

@@ -31,12 +31,23 @@ class StatusFilter(admin.SimpleListFilter):
 class OutgoingEmailAdmin(StaffOnlyAdmin):
     """Read-only, national agents only; the context is not shown (it may hold a link that acts for the user)."""
 
-    list_display = ["created_at", "kind", "to", "etat", "attempts", "last_attempt_at", "next_attempt_at", "erreur"]
-    list_filter = [StatusFilter, "kind"]
+    list_display = [
+        "created_at",
+        "kind",
+        "bulk",
+        "to",
+        "etat",
+        "attempts",
+        "last_attempt_at",
+        "next_attempt_at",
+        "erreur",
+    ]
+    list_filter = [StatusFilter, "kind", "bulk"]
     search_fields = ["to", "key", "message_id"]
     fields = [
         "key",
         "kind",
+        "bulk",
         "to",
         "user",
         "message_id",

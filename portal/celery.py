@@ -1,4 +1,4 @@
-"""The Celery application: `celery -A portal worker -B`."""
+"""The Celery application: `celery -A portal worker -B -Q transactional,bulk` (README "Pannes et reprise")."""
 
 import os
 
@@ -9,3 +9,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Bulk work: a bulk import, the e-mails marked bulk (portal.mail), the daily reminders, their sweep. It has its own
+# queue (CELERY_BULK_QUEUE), so the transactional queue (CELERY_TASK_DEFAULT_QUEUE: password resets, identifiants
+# asked for, confirmation links, security notices, every other task) is never filled by it.
+BULK_TASKS = {
+    "portal.tasks.deliver_bulk_email",
+    "portal.tasks.sweep_bulk_emails",
+    "habilitations.tasks.import_apply",
+    "habilitations.tasks.closing_reminders_send",
+}
+
+
+def route_task(name, args, kwargs, options, task=None, **kw):
+    """CELERY_TASK_ROUTES: the bulk queue for bulk work, read at each publish; None is the default queue."""
+    from django.conf import settings
+
+    return {"queue": settings.CELERY_BULK_QUEUE} if name in BULK_TASKS else None

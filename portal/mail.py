@@ -7,13 +7,19 @@ is handed to the SMTP server, so a worker killed between the server's acceptance
 more copy after the backoff, never to a lost message. Every copy is the same message: the content a kind generates
 for a row (a provisional password) is made once, at the first attempt, and kept encrypted in the row until it is
 sent; the Message-ID is fixed too. Guarantee: « au moins une fois, jamais deux contenus différents ».
+
+Two queues: an e-mail is bulk when its kind says so (the reminders) or when it is queued inside `bulk_emails()` (the
+bulk import's identifiants and provisional passwords); bulk e-mails go through the bulk queue, rate-limited, and the
+others (mot de passe oublié, identifiant asked for, confirmation links, security notices) never wait behind them.
 """
 
 import base64
+import contextlib
 import json
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid, parseaddr
@@ -45,33 +51,54 @@ class EmailKind:
     prepare: Callable[[OutgoingEmail], dict] | None = None
     # The context key holding the Reply-To address (an address typed by a user is never the From).
     reply_to: str | None = None
+    # Sent to many at once by the portal itself (reminders, campaigns), never asked for by the person: the bulk queue.
+    bulk: bool = False
 
 
 EMAIL_KINDS: dict[str, EmailKind] = {}
+_bulk_call_site: ContextVar[bool] = ContextVar("portal_mail_bulk", default=False)
 
 
-def register_email_kind(name: str, *, subject: str, template: str, prepare=None, reply_to: str | None = None) -> None:
-    EMAIL_KINDS[name] = EmailKind(subject=subject, template=template, prepare=prepare, reply_to=reply_to)
+def register_email_kind(
+    name: str, *, subject: str, template: str, prepare=None, reply_to: str | None = None, bulk: bool = False
+) -> None:
+    EMAIL_KINDS[name] = EmailKind(subject=subject, template=template, prepare=prepare, reply_to=reply_to, bulk=bulk)
+
+
+@contextlib.contextmanager
+def bulk_emails():
+    """Every e-mail queued inside is bulk, whatever its kind: the identifiant an import sends to 5 000 new users waits
+    on the bulk queue, the one a person asks for ("Renvoi de l'identifiant par mail") does not. Also a decorator."""
+    token = _bulk_call_site.set(True)
+    try:
+        yield
+    finally:
+        _bulk_call_site.reset(token)
 
 
 def email_queue(
     kind: str, *, to: str, user=None, context: dict | None = None, key: str | None = None
 ) -> OutgoingEmail:
-    """Record the e-mail and hand it to a worker once the surrounding transaction commits."""
+    """Record the e-mail and hand it to a worker, on its queue, once the surrounding transaction commits."""
     if kind not in EMAIL_KINDS:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
     email = OutgoingEmail.objects.create(
-        key=key or f"{kind}:{uuid.uuid4()}", kind=kind, to=to, user=user, context=context or {}
+        key=key or f"{kind}:{uuid.uuid4()}",
+        kind=kind,
+        to=to,
+        user=user,
+        context=context or {},
+        bulk=EMAIL_KINDS[kind].bulk or _bulk_call_site.get(),
     )
-    transaction.on_commit(partial(_publish, email.pk))
+    transaction.on_commit(partial(_publish, email.pk, email.bulk))
     return email
 
 
-def _publish(email_id: int) -> None:
-    from portal.tasks import deliver_email
+def _publish(email_id: int, bulk: bool) -> None:
+    from portal.tasks import deliver_bulk_email, deliver_email
 
     try:
-        deliver_email.delay(email_id)
+        (deliver_bulk_email if bulk else deliver_email).delay(email_id)
     except Exception:  # noqa: BLE001 — whatever the broker raises, the write committed: the sweep will send it
         logger.error("E-mail %s left pending: the broker did not take its delivery task", email_id, exc_info=True)
 
@@ -99,22 +126,23 @@ def email_deliver(email_id: int) -> bool:
     return True
 
 
-def email_sweep(*, limit: int = 200) -> int:
-    """Deliver the due rows, oldest first; returns how many were sent. Two sweeps never take the same row."""
-    due = OutgoingEmail.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
-    return sum(email_deliver(pk) for pk in due)
+def email_sweep(*, bulk: bool = False, limit: int = 200) -> int:
+    """Deliver the due rows of one queue (bulk or not), oldest first; returns how many were sent. Two sweeps never
+    take the same row. Each queue has its own sweep, run by its own workers: bulk rows never hold the other one."""
+    due = OutgoingEmail.objects.due().filter(bulk=bulk).order_by("next_attempt_at").values_list("pk", flat=True)
+    return sum(email_deliver(pk) for pk in due[:limit])
 
 
 @transaction.atomic
 def emails_resend(queryset, *, request) -> int:
     """ "Renvoyer": the unsent rows among `queryset` are due now, with a fresh series of attempts, and the same
     content. A sent row is left alone: its secret is erased, a new copy could not be the same message."""
-    ids = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
-    OutgoingEmail.objects.filter(pk__in=ids).update(failed_at=None, attempts=0, next_attempt_at=timezone.now())
-    journal_write(EMAIL_RESENT, request=request, emails=ids)
-    for pk in ids:
-        transaction.on_commit(partial(_publish, pk))
-    return len(ids)
+    rows = dict(queryset.filter(sent_at__isnull=True).values_list("pk", "bulk"))
+    OutgoingEmail.objects.filter(pk__in=rows).update(failed_at=None, attempts=0, next_attempt_at=timezone.now())
+    journal_write(EMAIL_RESENT, request=request, emails=list(rows))
+    for pk, bulk in rows.items():
+        transaction.on_commit(partial(_publish, pk, bulk))
+    return len(rows)
 
 
 def retry_delay(attempts: int) -> timedelta:

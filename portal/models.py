@@ -22,6 +22,9 @@ class OutgoingEmail(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="compte", on_delete=models.PROTECT, null=True, blank=True
     )
     context = models.JSONField("contexte", default=dict, blank=True)
+    # Bulk e-mails (an import's, the reminders) go through their own queue, rate-limited; the others (a password
+    # reset, an identifiant asked for, a confirmation link, a security notice) never wait behind them (portal.mail).
+    bulk = models.BooleanField("envoi groupé", default=False)
     secret = models.TextField("contexte chiffré", blank=True, editable=False)
     message_id = models.CharField("Message-ID", max_length=255, blank=True)
     created_at = models.DateTimeField("créé le", default=timezone.now)
@@ -40,9 +43,9 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(
-                fields=["next_attempt_at"],
+                fields=["bulk", "next_attempt_at"],
                 condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
-                name="outgoing_email_pending",
+                name="outgoing_email_pending_queue",
             )
         ]
 

@@ -236,7 +236,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Two queues, and the worker command consumes both (README "Pannes et reprise"): the transactional queue (e-mails a
+# person waits for: mot de passe oublié, identifiant, confirmation links, security notices; every other task) and the
+# bulk queue (a bulk import, its e-mails, the reminders: portal.celery.BULK_TASKS), whose e-mails go out at most
+# EMAIL_BULK_RATE_LIMIT per worker, plus EMAIL_BULK_SWEEP_LIMIT per sweep. A reset queued behind 10 000 bulk e-mails
+# goes out at once (tests/portal/test_celery_worker.py).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="transactional")
+CELERY_BULK_QUEUE = env("CELERY_BULK_QUEUE", default="bulk")
+CELERY_TASK_ROUTES = ("portal.celery.route_task",)
+EMAIL_BULK_RATE_LIMIT = env("EMAIL_BULK_RATE_LIMIT", default="10/s")
+EMAIL_BULK_SWEEP_LIMIT = env.int("EMAIL_BULK_SWEEP_LIMIT", default=60)
 # Publishing is bounded (REDIS_SOCKET_TIMEOUT per step, one retry): a request never waits long on the broker, and a
 # task it could not publish is not lost, the sweep delivers the e-mail row (portal.mail).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -297,6 +306,7 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox: every e-mail not yet sent whose next attempt has come (broker down when it was queued, SMTP
     # failure, worker killed mid-send).
     "portal-sweep-emails": {"task": "portal.tasks.sweep_emails", "schedule": EMAIL_SWEEP_INTERVAL},
+    "portal-sweep-bulk-emails": {"task": "portal.tasks.sweep_bulk_emails", "schedule": EMAIL_SWEEP_INTERVAL},
     # Administrators learn, each morning, the memberships and users closing in 30 days (sent once a day).
     "habilitations-closing-reminders": {
         "task": "habilitations.tasks.closing_reminders_send",

@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from habilitations.accounts import account_create
+from habilitations.accounts import account_create, provisional_password_request
 from habilitations.models import Caf, User
+from portal.celery import app as celery_app
 from portal.models import OutgoingEmail
-from portal.tasks import deliver_email
+from portal.tasks import deliver_bulk_email, deliver_email
+from tests.factories import UserFactory
 from tests.habilitations.test_conventions_views import World, manager_client
 from tests.habilitations.test_users_views import create_url, valid_post
 from tests.support.brokers import closed_port, publishing
@@ -37,8 +39,9 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _start_worker(tmp_path: Path, queue: str, name: str, extra_env: dict) -> subprocess.Popen:
-    """`celery -A portal worker -B` on a private queue, in its own process group, writing e-mails to tmp_path/mails."""
+def _start_worker(tmp_path: Path, queue: str, bulk_queue: str, name: str, extra_env: dict) -> subprocess.Popen:
+    """`celery -A portal worker -B -Q <transactional>,<bulk>` (README) on private queues, in its own process group,
+    writing e-mails to tmp_path/mails."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
@@ -46,6 +49,7 @@ def _start_worker(tmp_path: Path, queue: str, name: str, extra_env: dict) -> sub
         "DATABASE_POOL": "false",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "CELERY_BULK_QUEUE": bulk_queue,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mails"),
         "EMAIL_SWEEP_INTERVAL": "1",
@@ -53,7 +57,8 @@ def _start_worker(tmp_path: Path, queue: str, name: str, extra_env: dict) -> sub
         **extra_env,
     }
     command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-B", "-s", str(tmp_path / f"{name}-beat")]
-    command += ["-Q", queue, "-c", "2", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    queues = ",".join(dict.fromkeys([queue, bulk_queue]))  # one queue for both: the layout before issue 26
+    command += ["-Q", queues, "-c", "2", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with (tmp_path / f"{name}.log").open("w") as log:
         return subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -72,13 +77,14 @@ def _stop_worker(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def _worker(tmp_path: Path, *, queue: str = "", name: str = "worker", **extra_env):
-    """A worker, and the test process publishing to its queue. Yields the e-mails' folder and the worker process."""
+def _worker(tmp_path: Path, *, queue: str = "", bulk_queue: str = "", name: str = "worker", **extra_env):
+    """A worker, and the test process publishing to its queues. Yields the e-mails' folder and the worker process."""
     queue = queue or f"mcp-test-{uuid.uuid4().hex[:8]}"
+    bulk_queue = bulk_queue or f"{queue}-bulk"
     (tmp_path / "mails").mkdir(exist_ok=True)
-    process = _start_worker(tmp_path, queue, name, extra_env)
+    process = _start_worker(tmp_path, queue, bulk_queue, name, extra_env)
     try:
-        with publishing(queue=queue):
+        with publishing(queue=queue, bulk_queue=bulk_queue):
             yield tmp_path / "mails", process
     finally:
         _stop_worker(process)
@@ -242,3 +248,40 @@ def test_emails_queued_while_the_broker_is_unreachable_go_out_once_it_answers(tm
         _wait_until_sent(2)
         time.sleep(2)
     assert _counts(mails) == {email.key: 1 for email in OutgoingEmail.objects.filter(user=user)}
+
+
+def _queue_length(queue: str) -> int:
+    with celery_app.connection_for_write() as connection_:
+        return connection_.default_channel.client.llen(queue)
+
+
+@pytest.mark.parametrize("one_queue", [False, True], ids=["two queues", "one queue, the control"])
+def test_a_password_reset_queued_behind_10_000_bulk_emails_goes_out_within_seconds(tmp_path, one_queue):
+    """Issue 26: 10 000 bulk e-mails (an import's) wait on the bulk queue, rate-limited, when a person asks for a
+    provisional password: theirs goes out within seconds, the bulk queue still full. The control runs both on one
+    queue, the layout before: the reset waits behind the 10 000."""
+    user = UserFactory(email="oubli@partenaire.example")
+    bulk = OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(key=f"bulk:{i}", kind="identifiant", to=f"b{i}@x.example", user=user, bulk=True)
+        for i in range(10_000)
+    )
+    queue = f"mcp-test-{uuid.uuid4().hex[:8]}"
+    layout = {"queue": queue, "bulk_queue": queue if one_queue else f"{queue}-bulk"}
+    with _worker(tmp_path, **layout, EMAIL_BULK_RATE_LIMIT="10/s", EMAIL_BULK_SWEEP_LIMIT="5") as (mails, _):
+        for email in bulk:
+            deliver_bulk_email.delay(email.pk)
+        with transaction.atomic():
+            provisional_password_request(user)
+        reset = OutgoingEmail.objects.get(kind="provisional_password")
+        queued = time.monotonic()
+        while time.monotonic() - queued < 5 and not OutgoingEmail.objects.filter(pk=reset.pk, sent_at__isnull=False):
+            time.sleep(0.1)
+        waited = time.monotonic() - queued
+        still_queued = _queue_length(layout["bulk_queue"])
+        sent = OutgoingEmail.objects.filter(pk=reset.pk, sent_at__isnull=False).exists()
+    assert still_queued > 9_000, still_queued  # the reset really was behind the bulk e-mails
+    if one_queue:
+        assert not sent
+    else:
+        assert sent, f"not sent after {waited:.1f} s"
+        assert reset.key in _counts(mails)

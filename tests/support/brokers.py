@@ -5,12 +5,22 @@ import os
 import socket
 import threading
 
+from django.conf import settings
+from django.test import override_settings
+
 from portal.celery import app as celery_app
 
 
 @contextlib.contextmanager
-def publishing(*, broker_url: str | None = None, queue: str | None = None):
-    """Tasks are published for real (not run eagerly), to `broker_url` and `queue` when given."""
+def publishing(*, broker_url: str | None = None, queue: str | None = None, bulk_queue: str | None = None):
+    """Tasks are published for real (not run eagerly), to `broker_url`, `queue` (the transactional queue) and
+    `bulk_queue` when given."""
+    with override_settings(CELERY_BULK_QUEUE=bulk_queue or settings.CELERY_BULK_QUEUE), _publishing(broker_url, queue):
+        yield
+
+
+@contextlib.contextmanager
+def _publishing(broker_url: str | None, queue: str | None):
     conf = celery_app.conf
     previous = (conf.task_always_eager, conf.task_default_queue, conf.broker_url)
     # Celery reads CELERY_BROKER_URL from the environment before its configuration (a run that sets it for its own
