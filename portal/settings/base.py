@@ -246,10 +246,22 @@ CELERY_BULK_QUEUE = env("CELERY_BULK_QUEUE", default="bulk")
 CELERY_TASK_ROUTES = ("portal.celery.route_task",)
 EMAIL_BULK_RATE_LIMIT = env("EMAIL_BULK_RATE_LIMIT", default="10/s")
 EMAIL_BULK_SWEEP_LIMIT = env.int("EMAIL_BULK_SWEEP_LIMIT", default=60)
+# Every task is bounded, and the broker's visibility timeout is sized to the longest (README "Pannes et reprise"). A
+# task is stopped at the soft limit (it records its failure: an import is "interrompu", nothing written; an e-mail
+# attempt keeps its error for the sweep) and killed 30 s later. The longest is a 5 000-line import (about 90 s on 2
+# vCPUs); an e-mail attempt takes at most a few EMAIL_TIMEOUT. Tasks are acknowledged late (acks_late, idempotent: an
+# e-mail's claim, the import's claim and re-check, the reminders' keys; not the sweeps, portal.tasks), so a message
+# whose worker died returns to its queue once unacknowledged for the visibility timeout, which must exceed the
+# longest task (or a running task is handed to a second worker): 6 min, and consumers look every minute (kombu's
+# default: every 100 s), where the default of one hour held a killed worker's messages that long.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Publishing is bounded (REDIS_SOCKET_TIMEOUT per step, one retry): a request never waits long on the broker, and a
 # task it could not publish is not lost, the sweep delivers the e-mail row (portal.mail).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 6,
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
 }

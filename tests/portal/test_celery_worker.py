@@ -39,9 +39,11 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _start_worker(tmp_path: Path, queue: str, bulk_queue: str, name: str, extra_env: dict) -> subprocess.Popen:
+def _start_worker(
+    tmp_path: Path, *, queue: str, bulk_queue: str, name: str, beat: bool, extra_env: dict
+) -> subprocess.Popen:
     """`celery -A portal worker -B -Q <transactional>,<bulk>` (README) on private queues, in its own process group,
-    writing e-mails to tmp_path/mails."""
+    writing e-mails to tmp_path/mails; without `-B` (no sweep) when not `beat`."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
@@ -56,7 +58,8 @@ def _start_worker(tmp_path: Path, queue: str, bulk_queue: str, name: str, extra_
         "EMAIL_RETRY_DELAY": "2",
         **extra_env,
     }
-    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-B", "-s", str(tmp_path / f"{name}-beat")]
+    command = [sys.executable, "-m", "celery", "-A", "portal", "worker"]
+    command += ["-B", "-s", str(tmp_path / f"{name}-beat")] if beat else []
     queues = ",".join(dict.fromkeys([queue, bulk_queue]))  # one queue for both: the layout before issue 26
     command += ["-Q", queues, "-c", "2", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     with (tmp_path / f"{name}.log").open("w") as log:
@@ -77,12 +80,14 @@ def _stop_worker(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def _worker(tmp_path: Path, *, queue: str = "", bulk_queue: str = "", name: str = "worker", **extra_env):
+def _worker(
+    tmp_path: Path, *, queue: str = "", bulk_queue: str = "", name: str = "worker", beat: bool = True, **extra_env
+):
     """A worker, and the test process publishing to its queues. Yields the e-mails' folder and the worker process."""
     queue = queue or f"mcp-test-{uuid.uuid4().hex[:8]}"
     bulk_queue = bulk_queue or f"{queue}-bulk"
     (tmp_path / "mails").mkdir(exist_ok=True)
-    process = _start_worker(tmp_path, queue, bulk_queue, name, extra_env)
+    process = _start_worker(tmp_path, queue=queue, bulk_queue=bulk_queue, name=name, beat=beat, extra_env=extra_env)
     try:
         with publishing(queue=queue, bulk_queue=bulk_queue):
             yield tmp_path / "mails", process
@@ -232,6 +237,31 @@ def test_a_worker_killed_after_the_smtp_server_accepted_sends_again_the_same_mes
         assert len(passwords) == 1 and email.user.check_password(passwords.pop()), email.key
 
 
+def test_a_killed_workers_unacknowledged_delivery_returns_after_the_visibility_timeout(tmp_path):
+    """Issue 26.3: the whole worker is SIGKILLed while it sends an e-mail (its message taken, not acknowledged). A
+    worker started without beat (no sweep: only the broker can bring the message back) after the visibility timeout
+    (here 2 s; 6 min in production, where it was one hour) takes the message back at its first look, at start (then
+    every minute), and delivers it."""
+    marker = tmp_path / "stalled-sender"
+    queue = f"mcp-test-{uuid.uuid4().hex[:8]}"
+    stall = {"EMAIL_BACKEND": STALLING_BACKEND, "MCP_TEST_STALL_MARKER": str(marker)}
+    with _worker(tmp_path, queue=queue, name="first", beat=False, **stall) as (mails, process):
+        with transaction.atomic():
+            user = account_create(
+                prefix="ACC", caf=Caf.objects.get(code="061"), nom="Roux", prenom="Ana", email="ana@example.org"
+            )
+        _wait_for_stalled_sender(marker)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    (stalled,) = OutgoingEmail.objects.filter(user=user, sent_at__isnull=True)
+    time.sleep(3)
+    with _worker(tmp_path, queue=queue, name="restarted", beat=False, CELERY_VISIBILITY_TIMEOUT="2", **stall):
+        _wait_until_sent(2, timeout=20)
+    stalled.refresh_from_db()
+    assert stalled.attempts == 2  # the attempt killed, then the redelivered message's
+    assert _counts(mails) == {email.key: 1 for email in OutgoingEmail.objects.filter(user=user)}
+
+
 def test_emails_queued_while_the_broker_is_unreachable_go_out_once_it_answers(tmp_path):
     """Issue 19: a user created while the broker refuses connections gets the success page, their e-mails wait in
     the outbox and a worker, once the broker answers, sends them (the sweep: no task was ever published)."""
@@ -251,8 +281,13 @@ def test_emails_queued_while_the_broker_is_unreachable_go_out_once_it_answers(tm
 
 
 def _queue_length(queue: str) -> int:
-    with celery_app.connection_for_write() as connection_:
-        return connection_.default_channel.client.llen(queue)
+    with celery_app.connection_for_write() as broker:
+        return broker.default_channel.client.llen(queue)
+
+
+def _drop_queues(*queues: str) -> None:
+    with celery_app.connection_for_write() as broker:
+        broker.default_channel.client.delete(*queues)
 
 
 @pytest.mark.parametrize("one_queue", [False, True], ids=["two queues", "one queue, the control"])
@@ -268,17 +303,19 @@ def test_a_password_reset_queued_behind_10_000_bulk_emails_goes_out_within_secon
     queue = f"mcp-test-{uuid.uuid4().hex[:8]}"
     layout = {"queue": queue, "bulk_queue": queue if one_queue else f"{queue}-bulk"}
     with _worker(tmp_path, **layout, EMAIL_BULK_RATE_LIMIT="10/s", EMAIL_BULK_SWEEP_LIMIT="5") as (mails, _):
-        for email in bulk:
-            deliver_bulk_email.delay(email.pk)
-        with transaction.atomic():
-            provisional_password_request(user)
-        reset = OutgoingEmail.objects.get(kind="provisional_password")
-        queued = time.monotonic()
-        while time.monotonic() - queued < 5 and not OutgoingEmail.objects.filter(pk=reset.pk, sent_at__isnull=False):
-            time.sleep(0.1)
-        waited = time.monotonic() - queued
-        still_queued = _queue_length(layout["bulk_queue"])
-        sent = OutgoingEmail.objects.filter(pk=reset.pk, sent_at__isnull=False).exists()
+        try:
+            for email in bulk:
+                deliver_bulk_email.delay(email.pk)
+            with transaction.atomic():
+                provisional_password_request(user)
+            reset = OutgoingEmail.objects.get(kind="provisional_password")
+            queued = time.monotonic()
+            sent = OutgoingEmail.objects.filter(pk=reset.pk, sent_at__isnull=False)
+            while time.monotonic() - queued < 5 and not sent.exists():
+                time.sleep(0.1)
+            waited, still_queued, sent = time.monotonic() - queued, _queue_length(layout["bulk_queue"]), sent.exists()
+        finally:
+            _drop_queues(*layout.values())
     assert still_queued > 9_000, still_queued  # the reset really was behind the bulk e-mails
     if one_queue:
         assert not sent
