@@ -172,8 +172,8 @@ def main() -> int:
 
     from cdap.models import Consultation, Dossier
     from cdap.selectors import SearchCriteria, attestation_data, dossier_search
+    from core.pdf import render_pdf
     from habilitations.models import User
-    from portal.pdf import render_pdf
 
     def analyze():
         with connection.cursor() as cursor:

@@ -30,7 +30,7 @@ def users(count: int) -> int:
 
 def dossiers(count: int) -> int:
     from cdap.generator import synthetic_dossiers_add
-    from portal.progress import ProgressBar
+    from core.progress import ProgressBar
 
     stats = {"rows": 0}
     progress = ProgressBar(count, "Dossiers allocataires")

@@ -12,9 +12,9 @@ from django.utils.html import format_html
 from cdap import services
 from cdap.models import DialogueMessage, PostalRequest
 from cdap.selectors import attestation_data
+from core.pdf import render_pdf, render_pdf_series
 from habilitations.admin import StaffOnlyAdmin, is_agent
 from habilitations.forms.admin import scoped
-from portal.pdf import render_pdf, render_pdf_series
 
 
 class CafScopedReadOnlyAdmin(StaffOnlyAdmin):

@@ -5,8 +5,8 @@ from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 
 from cdap.supervision import filter_consultations
+from core.forms import CleanCharField, french_date_field
 from habilitations.consultations import RUBRIC_LABELS
-from habilitations.forms import CleanCharField, french_date_field
 from habilitations.journal import JournalEntry
 from habilitations.models import User
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from cdap import selectors, services
 from cdap.forms import DialogueForm, SearchForm
+from core.forms import add_service_errors
+from core.pdf import render_pdf
 from habilitations.access.decorators import service_required
 from habilitations.access.rubrics import RUBRIC_LABELS, TAB_ORDER, may_see
-from habilitations.forms import add_service_errors
 from habilitations.models import Caf, Organism
-from portal.pdf import render_pdf
 
 
 def _search_setup(request):

@@ -1,4 +1,4 @@
-"""The base of the portal's management commands (conventions.md, "Writes, tasks, commands").
+"""The base of every app's management commands (conventions.md, "Writes, tasks, commands").
 
 What every command gets:
 - `--dry-run` when the command sets `dry_run_help` (it does everything, then rolls back), and one notice for it;
@@ -15,9 +15,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.progress import ProgressBar
+from core.progress import ProgressBar
 
-logger = logging.getLogger("portal.commands")
+logger = logging.getLogger("portal.commands")  # the name operators filter on (README, "Ops commands"), kept
 
 
 class PortalCommand(BaseCommand):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 
+from core.progress import ProgressBar
 from habilitations import services
 from habilitations.accounts import IDENTIFIANT_ALPHABET
 from habilitations.journal import Event, journal_write
@@ -41,7 +42,6 @@ from habilitations.models import (
     open_on_q,
 )
 from habilitations.reference import cdap_profile_rows
-from portal.progress import ProgressBar
 
 DEMO_PASSWORD = "Mcp-Demo#2026"
 EMAIL_DOMAIN = "demo.moncomptepartenaire.example"

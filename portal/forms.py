@@ -9,20 +9,11 @@ from django.contrib.auth import authenticate, logout, password_validation
 from django.core.validators import EmailValidator
 from django.utils import timezone
 
+from core.forms import PHONE_RE, CleanCharField
 from habilitations.backends import normalize_identifiant
 from habilitations.journal import Event, journal_write
 
 GENERIC_LOGIN_ERROR = "Identifiant ou mot de passe incorrect."
-
-
-class CleanCharField(forms.CharField):
-    """Refuses NUL and other control characters with a French message instead of Django's generic one."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value and any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
-            raise forms.ValidationError("Ce champ contient un caractère non autorisé.", code="control")
-        return value
 
 
 class LoginForm(forms.Form):
@@ -229,9 +220,6 @@ class EmailChangeForm(CurrentPasswordForm):
         if data.get("email") and data.get("email_confirm") and data["email"].lower() != data["email_confirm"].lower():
             self.add_error("email_confirm", "Les deux adresses mail ne sont pas identiques.")
         return data
-
-
-PHONE_RE = re.compile(r"^\+?[0-9 .-]{6,20}$")
 
 
 class PhoneChangeForm(CurrentPasswordForm):

@@ -1,57 +1,5 @@
 """Forms of the partner administration screens ("Gestion des habilitations"). Every message in French.
 
 Forms validate the input only; the rules live in `habilitations.services`, whose `ValidationError`s (keyed by
-field) are put back on the form with `add_service_errors`.
+field) are put back on the form with `core.forms.add_service_errors`.
 """
-
-from django import forms
-from django.core.exceptions import ValidationError
-
-from portal.forms import CleanCharField
-
-__all__ = ["CleanCharField", "DateInput", "RequiredMarkMixin", "add_service_errors", "french_date_field"]
-
-
-class RequiredMarkMixin:
-    """Required fields read "Nom : *", as in the guides (the page says what the asterisk means).
-
-    A form that changes a field's `required` after `__init__` calls `mark_required()` again."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.mark_required()
-
-    def mark_required(self) -> None:
-        for field in self.fields.values():
-            field.label_suffix = " : *" if field.required else None
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; the value travels as ISO (AAAA-MM-JJ), JJ/MM/AAAA is accepted too."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def french_date_field(label: str, *, required: bool = False, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=DateInput(),
-        error_messages={
-            "required": f"Saisissez la {label.lower()}.",
-            "invalid": "Saisissez une date valide, par exemple 31/12/2026.",
-        },
-        **kwargs,
-    )
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's `ValidationError` on the form: next to its field when the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)

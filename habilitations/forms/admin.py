@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 
-from habilitations.forms import add_service_errors
+from core.forms import add_service_errors
 from habilitations.models import (
     Caf,
     Convention,

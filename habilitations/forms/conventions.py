@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from habilitations.forms import CleanCharField
+from core.forms import CleanCharField
 from habilitations.models import Convention, PartnerType
 
 STATUT_TOUS = ""

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from habilitations.forms import CleanCharField, RequiredMarkMixin, french_date_field
+from core.forms import CleanCharField, RequiredMarkMixin, french_date_field
 from habilitations.models import ConventionProfile, User, UserGroup
 
 RESPONSABLE_EXISTING = "existant"

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from habilitations.forms import RequiredMarkMixin, french_date_field
+from core.forms import RequiredMarkMixin, french_date_field
 from habilitations.forms.groups import GroupChoiceField, UserChoiceField
 from habilitations.models import Membership, User, UserGroup
 

@@ -4,9 +4,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from habilitations.forms import CleanCharField, RequiredMarkMixin, french_date_field
+from core.forms import PHONE_RE, CleanCharField, RequiredMarkMixin, french_date_field
 from habilitations.models import User, UserGroup
-from portal.forms import PHONE_RE
 
 DATES_ORDER_ERROR = "La date de clôture doit être postérieure ou égale à la date d'ouverture."
 

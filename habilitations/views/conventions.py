@@ -5,11 +5,11 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from core.pdf import render_pdf
 from habilitations import selectors
 from habilitations.access import querysets
 from habilitations.access.decorators import habilitations_manager
 from habilitations.forms.conventions import ConventionFilterForm
-from portal.pdf import render_pdf
 
 PAGE_SIZE = 25
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import add_service_errors
 from habilitations import services
 from habilitations.access import querysets
 from habilitations.access.decorators import admin_of_organism, habilitations_manager
-from habilitations.forms import add_service_errors
 from habilitations.forms.groups import (
     NEW_RESPONSABLE_FIELDS,
     GrantAssignForm,

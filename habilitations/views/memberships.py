@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import add_service_errors
+from core.redirects import safe_next
 from habilitations import services
 from habilitations.access import querysets
 from habilitations.access.decorators import habilitations_manager
-from habilitations.forms import add_service_errors
 from habilitations.forms.memberships import MembershipAddForm, MembershipDatesForm
 from habilitations.models import Convention
 from habilitations.views.groups import int_or_none
-from portal.views.auth import safe_next
 
 
 @habilitations_manager

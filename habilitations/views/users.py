@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from habilitations import selectors, services
 from habilitations.access import querysets
 from habilitations.access.context import access_context_for
 from habilitations.access.decorators import admin_of_organism, habilitations_manager
 from habilitations.accounts import identifiant_send
-from habilitations.forms import add_service_errors
 from habilitations.forms.users import PartnerUserCreateForm, PartnerUserUpdateForm, UserCloseForm, UserFilterForm
 from habilitations.views.conventions import paginate
 

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.redirects import safe_next
 from habilitations.access.decorators import authenticated, public, setup_step
 from habilitations.accounts import password_change, provisional_password_request
 from habilitations.journal import Event, journal_write
@@ -50,19 +50,6 @@ LOCKOUT_MESSAGE = (
     "Suite à 5 tentatives de connexion infructueuses, votre identifiant est verrouillé pendant 15 minutes. "
     "Réessayez plus tard ou cliquez sur « Mot de passe oublié ? » pour recevoir un mot de passe provisoire."
 )
-
-
-def safe_next(request, default: str) -> str:
-    """A `next=` target only if it is a path of this site (never another host, never a view name)."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        candidate.startswith("/")
-        and not candidate.startswith("//")
-        and "\x00" not in candidate
-        and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure())
-    ):
-        return candidate
-    return default
 
 
 def _login_page(request, *, bailleur: bool):

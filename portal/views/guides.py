@@ -1,6 +1,6 @@
 """The user guides of Mon Compte Partenaire, downloadable as PDF from the Accueil page (public).
 
-Each guide is an HTML template of templates/guides/ rendered by WeasyPrint (portal.pdf.render_pdf, static-only
+Each guide is an HTML template of templates/guides/ rendered by WeasyPrint (core.pdf.render_pdf, static-only
 fetcher). The PDF is the same for everyone: its bytes are kept in Django's cache under a key made of the slug and
 a hash of the templates' source and of the renderer, so a second download is not rendered again and a changed
 template or renderer is.
@@ -18,8 +18,8 @@ from django.http import Http404, HttpResponse
 from django.template.loader import get_template
 from django.views.decorators.http import require_safe
 
+from core import pdf
 from habilitations.access.decorators import public
-from portal import pdf
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ GUIDES = {
 
 @memoize
 def template_version(template_name: str) -> str:
-    """A short hash of what makes the guide's bytes: its template and the shared base, the renderer (portal.pdf's
+    """A short hash of what makes the guide's bytes: its template and the shared base, the renderer (core.pdf's
     source: its options, e.g. the tagging) and WeasyPrint's version — a deployment that changes any of them gets new
     cache keys, never a PDF made by the previous code."""
     digest = hashlib.sha256()

@@ -15,9 +15,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
+from core.pdf import StaticOnlyURLFetcher, render_pdf
 from habilitations import services
 from habilitations.models import ConventionDocument, PartnerType, Service
-from portal.pdf import StaticOnlyURLFetcher, render_pdf
 from tests.factories import TEST_PASSWORD, ConventionFactory, GroupFactory, UserFactory, grant, member
 
 pytestmark = pytest.mark.django_db
@@ -383,7 +383,7 @@ def test_the_pdf_fetcher_serves_static_files_and_data_urls():
 def test_render_pdf_leaves_out_a_foreign_resource_without_fetching_it(monkeypatch):
     import urllib.request
 
-    from portal import pdf as pdf_module
+    from core import pdf as pdf_module
 
     opened = []
     monkeypatch.setattr(urllib.request.OpenerDirector, "open", lambda self, url, *a, **k: opened.append(url))

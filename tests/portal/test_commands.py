@@ -1,4 +1,4 @@
-"""The management commands share one base (portal.management.base.PortalCommand, conventions.md): --dry-run where
+"""The management commands share one base (core.commands.PortalCommand, conventions.md): --dry-run where
 it makes sense, a log line at the start and at the end (outcome, duration, option names only), a progress bar on
 long work drawn where someone watches, a refusal in French with a non-zero exit."""
 
@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command, get_commands, loa
 from django.utils import timezone
 
 from cdap import generator as g
-from portal.management.base import PortalCommand
+from core.commands import PortalCommand
 from tests.cdap.test_import_dossiers import organisms, records, write_jsonl  # noqa: F401 - fixture
 
 

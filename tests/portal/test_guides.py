@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
-from portal import pdf
+from core import pdf
 from portal.views import guides
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +156,7 @@ def test_the_cache_key_follows_the_template(monkeypatch):
 
 @pytest.mark.parametrize("change", ["renderer", "weasyprint"])
 def test_the_cache_key_follows_the_renderer(monkeypatch, tmp_path, change):
-    """A deployment that changes how PDFs are made (portal/pdf.py, WeasyPrint's version) does not serve the guides
+    """A deployment that changes how PDFs are made (core/pdf.py, WeasyPrint's version) does not serve the guides
     made by the previous code."""
     guide = guides.GUIDES["administrateur"]
     key = guides.cache_key(guide)

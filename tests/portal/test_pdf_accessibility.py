@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from portal import pdf
+from core import pdf
 from portal.views.guides import GUIDES
 from tests.portal.test_pdf_perf import attestation_context
 

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from pypdf import PdfReader
 
-from portal import pdf
+from core import pdf
 
 
 def attestation_context() -> dict:

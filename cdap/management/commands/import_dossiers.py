@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 
 from cdap.loader import ALL_PARTS, RECORD_FORMAT, DossierLoader, RecordError, clean_record
-from portal.management.base import PortalCommand
+from core.commands import PortalCommand
 
 BATCH = 500
 CSV_DOSSIER = (

@@ -7,8 +7,8 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from cdap.generator import demo_dossiers_upsert, synthetic_dossiers_add
+from core.commands import PortalCommand
 from habilitations.demo import DEMO_PASSWORD, SYNTHETIC_MAX, seed_demo, synthetic_users_add
-from portal.management.base import PortalCommand
 from portal.models import OutgoingEmail
 
 DEFAULT_DOSSIERS = 200
