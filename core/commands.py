@@ -50,9 +50,10 @@ class PortalCommand(BaseCommand):
         `always` (seed_demo: its bar is its report)."""
         if not always and not self.stderr.isatty():
             return None
-        return ProgressBar(total, label, self._draw, unit=unit)
+        return ProgressBar(total, label, self.draw, unit=unit)
 
-    def _draw(self, text: str) -> None:
+    def draw(self, text: str) -> None:
+        """Draw a progress bar's line on stderr (for a bar that the work builds itself, given `write=command.draw`)."""
         self.stderr.write(text, style_func=_plain, ending="")  # not in the colour of errors
         self.stderr.flush()
 

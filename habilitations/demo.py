@@ -10,16 +10,20 @@ password. `demo_account` therefore reserves the identifiant, creates the account
 (deleting queued rows instead would leave their on-commit delivery tasks to fail).
 
 `synthetic_users_add` bulk-inserts users and memberships for the benchmarks (no services, no journal, no e-mail).
+`DEMO_PART` is this app's part of the command (core.demo).
 """
 
 import datetime
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from core.demo import DemoPart
 from core.progress import ProgressBar
 from habilitations import services
 from habilitations.accounts import IDENTIFIANT_ALPHABET
@@ -681,3 +685,43 @@ def synthetic_users_add(count: int, *, write=None) -> int:
         progress.advance(len(batch))
     progress.close()
     return added
+
+
+class HabilitationsDemo(DemoPart):
+    """The world the services' demo data hangs on, first; `--users` synthetic users; the accounts printed last."""
+
+    order = 10
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--users",
+            type=int,
+            default=0,
+            metavar="N",
+            help=f"ajoute N utilisateurs synthétiques (bancs d'essai ; au plus {SYNTHETIC_MAX}).",
+        )
+
+    def check(self, options: dict) -> None:
+        if not 0 <= options["users"] <= SYNTHETIC_MAX:
+            raise CommandError(f"--users : entre 0 et {SYNTHETIC_MAX}.")
+
+    def seed(self, command, options: dict) -> None:
+        self.rows = seed_demo()
+        users = options["users"]
+        if users:
+            started = time.perf_counter()
+            added = synthetic_users_add(users, write=command.draw)
+            command.stdout.write(
+                f"{added} utilisateurs synthétiques ajoutés en {time.perf_counter() - started:.1f} s "
+                f"({users - added} déjà présents ou identifiants déjà attribués)."
+            )
+
+    def report(self, command, options: dict) -> None:
+        width = max(len(row.role) for row in self.rows)
+        for row in self.rows:
+            profile = ", ".join(row.profiles) or "—"
+            command.stdout.write(f"{row.identifiant}  {row.role:<{width}}  {profile:<16}  {row.organisme}")
+        command.stdout.write(command.style.SUCCESS(f"Mot de passe de démonstration commun : {DEMO_PASSWORD}"))
+
+
+DEMO_PART = HabilitationsDemo
