@@ -1,4 +1,5 @@
-"""Session expiry, account state (closed, provisional password, second factor), cache and CSP headers."""
+"""Request body limits, session expiry, account state (closed, provisional password, second factor), cache and CSP
+headers."""
 
 import logging
 import time
@@ -14,13 +15,14 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import http_date, urlencode
 
 from habilitations.access.decorators import PUBLIC, SETUP_STEP
 from habilitations.journal import Event, journal_write
+from portal.uploads import FILE_REFUSED, TOO_LARGE, FileRefused, NoFileUploadHandler
 
 logger = logging.getLogger("portal.incident")
 
@@ -44,6 +46,40 @@ def session_touch(request, *, force: bool = False) -> None:
 
 def login_redirect(reason: str):
     return redirect(f"{reverse('portal:login')}?{urlencode({'raison': reason})}")
+
+
+class RequestBodyLimitMiddleware:
+    """Bounds a request body before anything reads it (portal.uploads): its Content-Length against the view's
+    `@accepts_upload` limit, or DATA_UPLOAD_MAX_MEMORY_SIZE; a view that takes no file parses the body here, with an
+    upload handler that refuses the first file part. Before CsrfViewMiddleware, the first to read a body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        upload = getattr(view_func, "upload_limit", None)
+        max_bytes, message = upload or (settings.DATA_UPLOAD_MAX_MEMORY_SIZE, TOO_LARGE)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # what Django reads then: nothing
+        if length > max_bytes:
+            return _body_refused(request, message, status=413)
+        if upload is None and request.method == "POST" and request.content_type == "multipart/form-data":
+            request.upload_handlers = [NoFileUploadHandler(request)]
+            try:
+                request.POST  # noqa: B018 — parsed now, up to a file part's headers at most
+            except FileRefused:
+                return _body_refused(request, FILE_REFUSED, status=400)
+        return None
+
+
+def _body_refused(request, message: str, *, status: int):
+    """The French page of a refused request body, with a way back to the form (nothing of the body was used)."""
+    return render(request, "request_refused.html", {"message": message}, status=status)
 
 
 class SessionExpiryMiddleware:

@@ -4,6 +4,8 @@ from django import forms
 
 from habilitations.imports import MAX_BYTES, ImportFileError, read_records
 
+FILE_TOO_LARGE = "Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers."
+
 
 class ImportUploadForm(forms.Form):
     fichier = forms.FileField(
@@ -24,7 +26,7 @@ class ImportUploadForm(forms.Form):
     def clean_fichier(self):
         upload = self.cleaned_data["fichier"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError("Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers.")
+            raise forms.ValidationError(FILE_TOO_LARGE)
         try:
             self.records = read_records(upload.name or "", upload.read())
         except ImportFileError as error:

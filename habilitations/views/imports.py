@@ -1,5 +1,6 @@
 """Bulk import of users and memberships (administrators): "Vérifier" (writes nothing), then "Appliquer"."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,10 +10,12 @@ from core.exports import csv_response
 from habilitations import imports, tasks
 from habilitations.access import querysets
 from habilitations.access.decorators import admin_of_organism
-from habilitations.forms.imports import ImportUploadForm
+from habilitations.forms.imports import FILE_TOO_LARGE, ImportUploadForm
+from portal.uploads import accepts_upload
 
 
 @admin_of_organism
+@accepts_upload(settings.UPLOAD_MAX_REQUEST_SIZE, FILE_TOO_LARGE)  # refused on its Content-Length, before it is read
 @require_http_methods(["GET", "POST"])
 def import_upload(request, convention_id):
     """Step 1: upload and check the file; nothing is written, the lines wait under a token."""

@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # No LocaleMiddleware: the portal speaks French only (LANGUAGE_CODE), and it costs ~65 µs a request.
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check reads the body: bodies bounded before they are read (portal.uploads).
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -80,6 +82,18 @@ TEMPLATES = [
         },
     },
 ]
+
+# Request bodies (portal.uploads, checked on the Content-Length before a byte is read): a view takes a file only if
+# it says so (@accepts_upload), in a body of at most UPLOAD_MAX_REQUEST_SIZE, the proxy's `client_max_body_size 6m`
+# (deploy/nginx/mcp.conf.template: keep the two equal): the bulk import's 5 MB file and its multipart envelope. Every
+# other body is at most DATA_UPLOAD_MAX_MEMORY_SIZE (the largest form without a file, a Dialogue message of 5 000
+# characters, is a few kB).
+UPLOAD_MAX_REQUEST_SIZE = 6 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# The import reads its whole file anyway: kept in memory, never spooled to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_REQUEST_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # Widgets render through TEMPLATES, so templates/ can override a library's widget (the captcha image's alt text).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
