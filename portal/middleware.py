@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import http_date, urlencode
 
+from core.uploads import FILE_REFUSED, TOO_LARGE, FileRefused, NoFileUploadHandler
 from habilitations.access.decorators import PUBLIC, SETUP_STEP
 from habilitations.journal import Event, journal_write
-from portal.uploads import FILE_REFUSED, TOO_LARGE, FileRefused, NoFileUploadHandler
 
 logger = logging.getLogger("portal.incident")
 
@@ -49,7 +49,7 @@ def login_redirect(reason: str):
 
 
 class RequestBodyLimitMiddleware:
-    """Bounds a request body before anything reads it (portal.uploads): its Content-Length against the view's
+    """Bounds a request body before anything reads it (core.uploads): its Content-Length against the view's
     `@accepts_upload` limit, or DATA_UPLOAD_MAX_MEMORY_SIZE; a view that takes no file parses the body here, with an
     upload handler that refuses the first file part. Before CsrfViewMiddleware, the first to read a body."""
 

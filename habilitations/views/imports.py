@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exports import csv_response
+from core.uploads import accepts_upload
 from habilitations import imports, tasks
 from habilitations.access import querysets
 from habilitations.access.decorators import admin_of_organism
 from habilitations.forms.imports import FILE_TOO_LARGE, ImportUploadForm
-from portal.uploads import accepts_upload
 
 
 @admin_of_organism

@@ -45,7 +45,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # No LocaleMiddleware: the portal speaks French only (LANGUAGE_CODE), and it costs ~65 µs a request.
     "django.middleware.common.CommonMiddleware",
-    # Before CSRF, whose check reads the body: bodies bounded before they are read (portal.uploads).
+    # Before CSRF, whose check reads the body: bodies bounded before they are read (core.uploads).
     "portal.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -83,7 +83,7 @@ TEMPLATES = [
     },
 ]
 
-# Request bodies (portal.uploads, checked on the Content-Length before a byte is read): a view takes a file only if
+# Request bodies (core.uploads, checked on the Content-Length before a byte is read): a view takes a file only if
 # it says so (@accepts_upload), in a body of at most UPLOAD_MAX_REQUEST_SIZE, the proxy's `client_max_body_size 6m`
 # (deploy/nginx/mcp.conf.template: keep the two equal): the bulk import's 5 MB file and its multipart envelope. Every
 # other body is at most DATA_UPLOAD_MAX_MEMORY_SIZE (the largest form without a file, a Dialogue message of 5 000

@@ -1,4 +1,5 @@
-"""Request bodies are bounded before they are read (portal.middleware.RequestBodyLimitMiddleware, issue 26).
+"""Request bodies bounded before they are read (issue 26): what a view declares, what the middleware applies
+(portal.middleware.RequestBodyLimitMiddleware).
 
 A view accepts a file only if it says so with `@accepts_upload(max_bytes, message)`; every other view (every public
 one among them) refuses a body longer than DATA_UPLOAD_MAX_MEMORY_SIZE and a file of any size. The largest limit is
