@@ -547,6 +547,9 @@ def group_create(
     )
     _check_responsable(convention, responsable, date_ouverture)
     _check_parent(group, parent)
+    # Serialises the creations of one convention's groups (same reason as in grant_assign: the exclusion constraint
+    # on a code's periods can deadlock concurrent inserts); the loser then finds the code taken.
+    Convention.objects.select_for_update().filter(pk=convention.pk).first()
     _check_code_free(group)
     with _integrity({"code": "Un groupe ouvert de la convention porte déjà ce code."}):
         group.save()
@@ -608,6 +611,10 @@ def grant_assign(
 ) -> GroupGrant:
     """ "Assigner rôle": give the group one of its convention's profiles."""
     date_ouverture = date_ouverture or _today()
+    # Concurrent assignments to one group wait for each other here: inserted side by side, the exclusion constraint
+    # on the grants' periods made PostgreSQL detect deadlocks (a 500 for 19 of 20 contenders, tests/habilitations/
+    # test_races.py); in turn, each loser sees the winner's grant and gets the French message.
+    UserGroup.objects.select_for_update().filter(pk=group.pk).first()
     if convention_profile.convention_id != group.convention_id or not convention_profile.is_open_on(_today()):
         raise ValidationError({"convention_profile": "Ce profil n'est pas accordé à la convention de ce groupe."})
     if _overlaps(group.grants.filter(convention_profile=convention_profile), date_ouverture, None).exists():
