@@ -41,11 +41,12 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def french_date_field(label: str, *, required: bool = False, **kwargs) -> forms.DateField:
+def french_date_field(label: str, *, required: bool = False, widget=None, **kwargs) -> forms.DateField:
+    """A date with the French messages; the browser's date picker unless another widget is given (the admin's)."""
     return forms.DateField(
         label=label,
         required=required,
-        widget=DateInput(),
+        widget=widget or DateInput(),
         error_messages={
             "required": f"Saisissez la {label.lower()}.",
             "invalid": "Saisissez une date valide, par exemple 31/12/2026.",

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, french_date_field
 from habilitations.models import (
     Caf,
     Convention,
@@ -68,16 +68,8 @@ class AgentForm(forms.ModelForm):
 
 
 def date_field(label: str, *, required: bool = True, **kwargs) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        widget=AdminDateWidget(),
-        error_messages={
-            "required": f"Saisissez la {label.lower()}.",
-            "invalid": "Saisissez une date valide, par exemple 31/12/2026.",
-        },
-        **kwargs,
-    )
+    """The agents' dates: required unless said otherwise, with the admin's calendar."""
+    return french_date_field(label, required=required, widget=AdminDateWidget(), **kwargs)
 
 
 def not_in_future(value: datetime.date | None, message: str) -> None:
