@@ -7,6 +7,7 @@ import json
 import logging
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 from django.utils import timezone
 
@@ -28,10 +29,46 @@ def test_every_command_of_the_project_derives_from_the_shared_base():
         assert isinstance(load_command_class(app, name), PortalCommand), name
 
 
-@pytest.mark.parametrize("name", ["seed_demo", "import_dossiers"])
-def test_dry_run_is_offered_by_the_base(name):
-    parser = load_command_class(project_commands()[name], name).create_parser("manage.py", name)
-    assert "--dry-run" in parser.format_help()
+def _import_dossiers_arguments(request, tmp_path) -> list[str]:
+    request.getfixturevalue("organisms")
+    return [str(write_jsonl(tmp_path / "d.jsonl", records()[:5]))]
+
+
+# How to run each command offering --dry-run for real, its arguments made from the test's request and tmp_path.
+DRY_RUN_ARGUMENTS = {
+    "seed_demo": lambda request, tmp_path: ["--dossiers", "5", "--users", "3"],
+    "import_dossiers": _import_dossiers_arguments,
+}
+WITH_DRY_RUN = sorted(
+    name for name, app in project_commands().items() if load_command_class(app, name).dry_run_help is not None
+)
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def run_command(name, *args) -> str:
+    out = io.StringIO()
+    call_command(name, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_commands_offering_a_dry_run_are_known():
+    assert WITH_DRY_RUN == sorted(DRY_RUN_ARGUMENTS), "add to DRY_RUN_ARGUMENTS how to run the command for real"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", WITH_DRY_RUN)
+def test_a_dry_run_writes_no_row_where_the_real_run_writes(name, request, tmp_path):
+    args = DRY_RUN_ARGUMENTS[name](request, tmp_path)
+    before = row_counts()
+    dry = run_command(name, *args, "--dry-run")
+    assert row_counts() == before
+    real = run_command(name, *args)
+    assert any(count != before[label] for label, count in row_counts().items()), f"{name} wrote nothing for real"
+    notice = "--dry-run : rien n'a été enregistré."
+    assert dry.splitlines()[-1] == notice and notice not in real
 
 
 class Terminal(io.StringIO):
