@@ -242,8 +242,8 @@ def test_convention_filter_form(thirty_conventions, params, expected):
     from habilitations.forms.conventions import ConventionFilterForm
     from habilitations.models import Convention
 
-    if "partner_type" in params:
-        params["partner_type"] = PartnerType.objects.get(code=params["partner_type"]).pk
+    if "partner_type" in params:  # a copy: the parameters are shared by every run of the test in the process
+        params = {**params, "partner_type": PartnerType.objects.get(code=params["partner_type"]).pk}
     form = ConventionFilterForm(params)
     found = set(form.filter(Convention.objects.all()).values_list("libelle", flat=True))
     assert found == expected
