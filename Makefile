@@ -54,5 +54,12 @@ load: install-test
 	bash scripts/ensure-services.sh
 	$(PY) bench/load.py
 
+## Mutation testing (issue 20): mutmut in a copy of the working tree (.mutation/), one mutant at a time; writes
+## mutation/report.md (README, "Tests"). MUTANTS="glob ..." re-tests only those, in the previous run's copy.
+.PHONY: mutate
+mutate: install-test
+	bash scripts/ensure-services.sh
+	nice -n 10 $(PY) mutation/run.py $(MUTANTS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
