@@ -1,0 +1,113 @@
+"""Everything Consulter Dossier reads is the searched dossier's: a search control holds on that dossier's own rows
+(another dossier's RSA file, protection measure, landlord or RSA period opens nothing), and each rubric, summary and
+page shows that dossier's rows only, of the rubric's kinds, newest first, within its bound."""
+
+import datetime
+
+import pytest
+from django.db.models import Model
+from django.utils import timezone
+
+from cdap import selectors
+from cdap.models import HealthCoverage, Housing, Person, ProtectionMeasure, RsaPeriod
+from cdap.selectors import BUILDERS, SearchCriteria, dossier_search
+from tests.cdap.factories import DossierFactory, complete_dossier
+from tests.factories import OrganismFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+DAY = datetime.timedelta(days=1)
+INSTRUCTEUR, BAILLEUR = "083C1230100000", "B-42"
+
+
+def search(dossier, controle, organism, **criteria):
+    responsable = dossier.persons.get(role=Person.Role.RESPONSABLE)
+    return dossier_search(
+        SearchCriteria(
+            caf_id=dossier.caf_id,
+            nom=responsable.nom,
+            numero=dossier.numero,
+            profile_code="T",
+            controle=controle,
+            organism_id=organism.pk,
+            **criteria,
+        )
+    )
+
+
+def evidence(controle, dossier, organism, **overrides):
+    """The row that lets `controle` open `dossier` for `organism`."""
+    if controle == "instructeur":
+        return RsaPeriod.objects.create(dossier=dossier, date_debut=TODAY() - 30 * DAY, numero_instructeur=INSTRUCTEUR)
+    if controle == "tutelle":
+        return ProtectionMeasure.objects.create(dossier=dossier, organism=organism, date_debut=TODAY() - 30 * DAY)
+    if controle == "bailleur":
+        fields = {"type_occupation": "Locataire", "numero_bailleur": BAILLEUR, "bailleur_organism": organism}
+        return Housing.objects.create(dossier=dossier, **{**fields, **overrides})
+    return RsaPeriod.objects.create(dossier=dossier, date_debut=TODAY() - 30 * DAY)
+
+
+CRITERIA = {"instructeur": {"numero_instructeur": INSTRUCTEUR}, "bailleur": {"numero_bailleur": BAILLEUR}}
+
+
+@pytest.mark.parametrize("controle", ["instructeur", "tutelle", "bailleur", "rsa_2_ans"])
+def test_a_control_holds_on_the_searched_dossiers_rows_only(controle):
+    organism, searched, other = OrganismFactory(), DossierFactory(), DossierFactory()
+    evidence(controle, other, organism)
+    assert search(searched, controle, organism, **CRITERIA.get(controle, {})) == (
+        None,
+        selectors.CONTROL_REASONS[controle],
+    )
+    evidence(controle, searched, organism)
+    assert search(searched, controle, organism, **CRITERIA.get(controle, {})) == (searched, "")
+
+
+def test_a_former_housing_of_the_landlord_opens_nothing():
+    organism, dossier = OrganismFactory(), DossierFactory()
+    evidence("bailleur", dossier, organism, actuel=False)
+    assert search(dossier, "bailleur", organism, numero_bailleur=BAILLEUR)[0] is None
+
+
+def rows_of(value):
+    """Every model instance a rubric's data holds (in dicts, lists, tuples and pages)."""
+    if isinstance(value, Model):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from rows_of(item)
+    elif isinstance(value, (list, tuple)) or hasattr(value, "object_list"):
+        for item in value:
+            yield from rows_of(item)
+
+
+@pytest.mark.parametrize("rubric", sorted(BUILDERS))
+@pytest.mark.parametrize("summary", [True, False], ids=["synthese", "page"])
+def test_each_rubric_shows_the_dossiers_rows_only(rubric, summary):
+    dossier, other = complete_dossier(), complete_dossier()
+    rows = list(rows_of(BUILDERS[rubric](dossier, summary)))
+    assert rows, f"{rubric}: the complete dossier shows nothing"
+    owners = {getattr(row, "dossier_id", None) or row.payment.dossier_id for row in rows}
+    assert owners == {dossier.pk}, (rubric, other.pk)
+
+
+def coverages(dossier, kind, count, start):
+    HealthCoverage.objects.bulk_create(
+        HealthCoverage(dossier=dossier, kind=kind, date_debut=start + i * DAY, libelle=f"{kind} {i}")
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    ("rubric", "key", "kinds"),
+    [("cmu_cmuc_rsa", "couvertures", {"CMU", "CMUC", "RSA"}), ("cmuc_ressources", "ressources", {"CMUC_RESSOURCES"})],
+)
+def test_coverage_rubrics_hold_their_kinds_newest_first_at_most_a_hundred(rubric, key, kinds):
+    dossier = DossierFactory()
+    start = TODAY() - 400 * DAY
+    for kind in HealthCoverage.Kind.values:
+        coverages(dossier, kind, 101, start)
+    rows = BUILDERS[rubric](dossier, False)[key]
+    assert len(rows) == 100 and {row.kind for row in rows} == kinds
+    order = [(row.date_debut, -row.pk) for row in rows]
+    assert order == sorted(order, reverse=True) and rows[0].date_debut == start + 100 * DAY
