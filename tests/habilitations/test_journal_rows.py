@@ -40,6 +40,8 @@ def test_the_journal_row_keeps_the_request_and_every_detail(write):
     call(request=request)
     rows = list(JournalEntry.objects.filter(pk__gt=last).order_by("pk"))
     assert rows and all((row.ip, row.user_agent, row.actor_id) == (IP, BROWSER, actor.pk) for row in rows), write
+    habilitation_rows = [row for row in rows if row.event.startswith("hab.")]  # account.*: habilitations.accounts
+    assert habilitation_rows and all(row.organism_id for row in habilitation_rows), f"{write}: which organism?"
     for row in rows:
         expected = DOCUMENT_DETAILS if write.service is hab_services.convention_document_record else DETAILS[row.event]
         assert set(row.data) == expected, f"{write}: {row.event}"
