@@ -1,0 +1,97 @@
+"""What the organism, convention and user services write when they accept: the defaults (today, the organism's
+name, not multi-department, no phone), the values given, and what a closing carries along."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from habilitations import services
+from habilitations.models import Convention, Membership, OrganismAdministrator, PartnerType, Profile
+from tests.factories import (
+    ConventionFactory,
+    GroupFactory,
+    OrganismFactory,
+    UserFactory,
+    convention_profile,
+    member,
+    valid_siret,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+DAY = datetime.timedelta(days=1)
+
+
+def test_an_organism_registered_with_its_fields_and_its_departments_caf():
+    ccas = PartnerType.objects.get(code="CCAS")
+    organism = services.organism_register(
+        siret=valid_siret(9200), nom="CCAS de Toulon", partner_type=ccas, departement="83", commune="Toulon"
+    )
+    organism.refresh_from_db()
+    assert (organism.nom, organism.commune, organism.caf_pivot.code, organism.multi_departement) == (
+        "CCAS de Toulon",
+        "Toulon",
+        "831",
+        False,
+    )
+    multi = services.organism_register(
+        siret=valid_siret(9201), nom="UDAF", partner_type=ccas, departement="06", multi_departement=True
+    )
+    assert type(multi).objects.get(pk=multi.pk).multi_departement
+
+
+def test_a_convention_named_after_its_organism_opening_today_unless_told():
+    organism = OrganismFactory(nom="CCAS de Cannes")
+    convention = Convention.objects.get(pk=services.convention_create(organism=organism).pk)
+    assert (convention.libelle, convention.date_ouverture, convention.etat) == (
+        "CCAS de Cannes",
+        TODAY(),
+        "EN_ATTENTE",
+    )
+    assert convention.caf_pivot_id == organism.caf_pivot_id
+    other = OrganismFactory()
+    given = services.convention_create(organism=other, libelle="Convention 2026", date_ouverture=TODAY() - 9 * DAY)
+    assert Convention.objects.filter(pk=given.pk, libelle="Convention 2026", date_ouverture=TODAY() - 9 * DAY).exists()
+
+
+def test_a_validated_convention_keeps_its_first_validation_date():
+    convention = ConventionFactory(etat="EN_ATTENTE", date_validation=None)
+    services.convention_set_etat(convention, etat="VALABLE")
+    assert Convention.objects.get(pk=convention.pk).date_validation == TODAY()
+    services.convention_set_etat(convention, etat="SUSPENDUE")
+    Convention.objects.filter(pk=convention.pk).update(date_validation=TODAY() - 5 * DAY)
+    convention.refresh_from_db()
+    services.convention_set_etat(convention, etat="VALABLE")
+    assert Convention.objects.get(pk=convention.pk).date_validation == TODAY() - 5 * DAY
+
+
+def test_a_profile_held_elsewhere_or_another_profile_does_not_block_the_grant():
+    convention, other = ConventionFactory(), ConventionFactory()
+    convention_profile(other, "T2")  # the same profile, another convention
+    convention_profile(convention, "T1-ASS")  # another profile, this convention
+    opened = services.convention_profile_open(convention, Profile.objects.get(code="T2"))
+    assert type(opened).objects.get(pk=opened.pk).date_ouverture == TODAY()
+    later = services.convention_profile_open(
+        convention, Profile.objects.get(code="T1-CESF"), date_ouverture=TODAY() + DAY
+    )
+    assert type(later).objects.get(pk=later.pk).date_ouverture == TODAY() + DAY
+    services.convention_profile_close(opened)
+    assert type(opened).objects.get(pk=opened.pk).date_cloture == TODAY()
+
+
+def test_a_user_without_phone_and_a_closed_user_carries_memberships_and_roles_along():
+    group = GroupFactory()
+    organism = group.convention.organism
+    created = services.partner_user_create(organism=organism, nom="Roux", prenom="Ana", email="ana@partenaire.example")
+    assert type(created).objects.get(pk=created.pk).telephone == ""
+    user = UserFactory(organism=organism, date_ouverture=TODAY() - 30 * DAY)
+    ended = member(user, group, date_ouverture=TODAY() - 9 * DAY, date_cloture=TODAY() - 2 * DAY)
+    current = member(user, GroupFactory(convention=group.convention), date_ouverture=TODAY() - DAY)
+    role = services.administrator_name(organism=organism, user=user, role="PRINCIPAL", date_ouverture=TODAY() - DAY)
+    services.partner_user_close(user)
+    assert type(user).objects.get(pk=user.pk).date_cloture == TODAY()
+    assert Membership.objects.get(pk=current.pk).date_cloture == TODAY()
+    assert Membership.objects.get(pk=ended.pk).date_cloture == TODAY() - 2 * DAY  # closed before: unchanged
+    assert OrganismAdministrator.objects.get(pk=role.pk).date_cloture == TODAY()
