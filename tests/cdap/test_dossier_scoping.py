@@ -9,9 +9,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from cdap import selectors
-from cdap.models import HealthCoverage, Housing, Person, ProtectionMeasure, RsaPeriod
+from cdap.models import Consultation, HealthCoverage, Housing, Letter, Payment, Person, ProtectionMeasure, RsaPeriod
 from cdap.selectors import BUILDERS, SearchCriteria, dossier_search
-from tests.cdap.factories import DossierFactory, complete_dossier
+from tests.cdap.factories import DossierFactory, complete_dossier, month_start, months_ago
 from tests.factories import OrganismFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,30 @@ def test_coverage_rubrics_hold_their_kinds_newest_first_at_most_a_hundred(rubric
     assert len(rows) == 100 and {row.kind for row in rows} == kinds
     order = [(row.date_debut, -row.pk) for row in rows]
     assert order == sorted(order, reverse=True) and rows[0].date_debut == start + 100 * DAY
+
+
+def test_the_letters_newest_first_one_on_the_synthese_at_most_two_hundred_on_the_page():
+    dossier = DossierFactory()
+    Letter.objects.bulk_create(
+        Letter(dossier=dossier, date_reception=TODAY() - (i // 2) * DAY, objet=f"Courrier {i}") for i in range(201)
+    )
+    page = BUILDERS["courriers"](dossier, False)["courriers"]
+    order = [(letter.date_reception, letter.pk) for letter in page]
+    assert len(page) == 200 and order == sorted(order, reverse=True)
+    assert BUILDERS["courriers"](dossier, True)["courriers"] == page[:1]
+
+
+def test_the_attestation_is_for_the_last_month_paid_not_the_last_payment_sent():
+    dossier = DossierFactory()
+    month, before = month_start(months_ago(1)), month_start(months_ago(2))
+    for periode, emission in [(month, month + 25 * DAY), (before, month + 40 * DAY)]:  # a late regularisation
+        Payment.objects.create(
+            dossier=dossier,
+            periode=periode,
+            date_emission=emission,
+            type_traitement="Mensuel",
+            montant_total=10,
+            montant_paye=10,
+        )
+    consultation = Consultation(dossier=dossier, profile_code="T1-ASS")
+    assert selectors.attestation_data(consultation)["periode"] == month
