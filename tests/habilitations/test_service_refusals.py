@@ -117,7 +117,55 @@ def _user_closed_before_opened():
     return lambda: services.partner_user_update(user, date_cloture=user.date_ouverture - DAY)
 
 
+def _group_opening_after_its_members():
+    group = GroupFactory()
+    member(UserFactory(organism=group.convention.organism, date_ouverture=group.date_ouverture), group)
+    return lambda: services.group_update(group, date_ouverture=group.date_ouverture + DAY)
+
+
+def _group_with_children_moved():
+    parent = GroupFactory()
+    GroupFactory(convention=parent.convention, parent=parent, code="ENFANT")
+    new_parent = GroupFactory(convention=parent.convention, code="AUTRE")
+    return lambda: services.group_update(parent, parent=new_parent)
+
+
+def _group_closed_before_its_child(child_closing):
+    def prepare():
+        parent = GroupFactory()
+        GroupFactory(convention=parent.convention, parent=parent, code="ENFANT", date_cloture=child_closing)
+        return lambda: services.group_close(parent)
+
+    return prepare
+
+
+def _group_under_itself():
+    parent = GroupFactory()
+    child = GroupFactory(convention=parent.convention, parent=parent, code="ENFANT")
+    return lambda: services.group_update(parent, parent=child)
+
+
 REFUSALS = {
+    "group_opening_after_its_members": (
+        _group_opening_after_its_members,
+        {"date_ouverture": ["Des appartenances à ce groupe commencent avant cette date : modifiez-les d'abord."]},
+    ),
+    "group_with_children_moved": (
+        _group_with_children_moved,
+        {"parent": ["Ce groupe a des sous-groupes : il ne peut pas changer de parent."]},
+    ),
+    "group_closed_before_its_open_child": (
+        _group_closed_before_its_child(None),
+        {"date_cloture": ["Clôturez d'abord le sous-groupe ENFANT."]},
+    ),
+    "group_closed_before_its_child_closes": (
+        _group_closed_before_its_child(TODAY() + 5 * DAY),
+        {"date_cloture": ["Clôturez d'abord le sous-groupe ENFANT."]},
+    ),
+    "group_under_itself": (
+        _group_under_itself,
+        {"parent": ["Un groupe ne peut pas être un sous-groupe de lui-même ou de ses sous-groupes."]},
+    ),
     "siret_taken": (_siret_taken, {"siret": ["Un organisme avec ce SIRET existe déjà."]}),
     "no_caf_for_the_department": (
         lambda: _register(departement="00"),

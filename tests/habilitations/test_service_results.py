@@ -95,3 +95,32 @@ def test_a_user_without_phone_and_a_closed_user_carries_memberships_and_roles_al
     assert Membership.objects.get(pk=current.pk).date_cloture == TODAY()
     assert Membership.objects.get(pk=ended.pk).date_cloture == TODAY() - 2 * DAY  # closed before: unchanged
     assert OrganismAdministrator.objects.get(pk=role.pk).date_cloture == TODAY()
+
+
+def test_a_closed_administrator_keeps_the_flag_while_another_role_or_a_planned_closing_remains():
+    """is_partner_admin (which makes the second factor required) goes with the last open role."""
+    convention = ConventionFactory()
+    organism = convention.organism
+    user = UserFactory(organism=organism, date_ouverture=TODAY() - 30 * DAY)
+    principal = services.administrator_name(
+        organism=organism, user=user, role="PRINCIPAL", date_ouverture=TODAY() - 9 * DAY
+    )
+    elsewhere = services.administrator_name(organism=organism, user=user, role="SUPPLEANT")
+    services.administrator_close(principal)
+    assert type(user).objects.get(pk=user.pk).is_partner_admin  # still administrator in another role
+    services.administrator_close(elsewhere, date_cloture=TODAY() + 5 * DAY)
+    assert type(user).objects.get(pk=user.pk).is_partner_admin  # until that planned closing
+    services.administrator_close(OrganismAdministrator.objects.get(pk=elsewhere.pk), date_cloture=TODAY())
+    assert not type(user).objects.get(pk=user.pk).is_partner_admin
+    assert OrganismAdministrator.objects.get(pk=principal.pk).date_cloture == TODAY()
+
+
+def test_a_group_moved_takes_the_level_under_its_new_parent():
+    top = GroupFactory()
+    middle = GroupFactory(convention=top.convention, parent=top, code="MILIEU")
+    moved = GroupFactory(convention=top.convention, code="BOUGE")
+    assert services.group_update(moved, parent=middle).niveau == 3
+    assert type(moved).objects.get(pk=moved.pk).niveau == 3
+    assert services.group_update(moved, parent=None).niveau == 1
+    closed = services.group_close(moved)
+    assert type(moved).objects.get(pk=closed.pk).date_cloture == TODAY()
