@@ -9,7 +9,17 @@ from django.db.models import Model
 from django.utils import timezone
 
 from cdap import selectors
-from cdap.models import Consultation, HealthCoverage, Housing, Letter, Payment, Person, ProtectionMeasure, RsaPeriod
+from cdap.models import (
+    Consultation,
+    Debt,
+    HealthCoverage,
+    Housing,
+    Letter,
+    Payment,
+    Person,
+    ProtectionMeasure,
+    RsaPeriod,
+)
 from cdap.selectors import BUILDERS, SearchCriteria, dossier_search
 from tests.cdap.factories import DossierFactory, complete_dossier, month_start, months_ago
 from tests.factories import OrganismFactory
@@ -138,3 +148,45 @@ def test_the_attestation_is_for_the_last_month_paid_not_the_last_payment_sent():
         )
     consultation = Consultation(dossier=dossier, profile_code="T1-ASS")
     assert selectors.attestation_data(consultation)["periode"] == month
+
+
+def test_the_name_is_the_searched_dossiers_responsable_or_conjoint():
+    dossier = DossierFactory(conjoint__nom="GARNIER", children=[6])
+    other = DossierFactory(responsable__nom="BERTRAND")
+    child = dossier.persons.get(role=Person.Role.ENFANT)
+    Person.objects.filter(pk=child.pk).update(nom="ENFANTIN", nom_recherche="ENFANTIN")
+    base = {"caf_id": dossier.caf_id, "numero": dossier.numero, "profile_code": "T1-ASS", "controle": ""}
+    criteria = lambda nom: SearchCriteria(nom=nom, organism_id=0, **base)  # noqa: E731
+    assert dossier_search(criteria("Garnier")) == (dossier, "")
+    other_name = other.persons.get(role=Person.Role.RESPONSABLE).nom
+    assert dossier_search(criteria(other_name)) == (None, selectors.REASON_NAME)
+    assert dossier_search(criteria("Enfantin")) == (None, selectors.REASON_NAME)
+
+
+def test_the_rsa_periods_and_housings_newest_first_the_synthese_shows_the_first():
+    dossier = DossierFactory()
+    for months in (30, 10, 20):
+        RsaPeriod.objects.create(dossier=dossier, date_debut=TODAY() - months * 30 * DAY)
+    periods = BUILDERS["rsa"](dossier, False)["periodes"]
+    assert [p.date_debut for p in periods] == sorted((p.date_debut for p in periods), reverse=True) and len(
+        periods
+    ) == 3
+    assert BUILDERS["rsa"](dossier, True)["periodes"] == periods[:1]
+    Housing.objects.bulk_create(
+        Housing(dossier=dossier, type_occupation="Locataire", actuel=False, date_debut_occupation=TODAY() - i * DAY)
+        for i in range(1, 22)
+    )
+    current = Housing.objects.create(
+        dossier=dossier, type_occupation="Propriétaire", actuel=True, date_debut_occupation=TODAY() - 900 * DAY
+    )
+    housings = BUILDERS["logement"](dossier, False)["logements"]
+    assert len(housings) == 20 and housings[0] == current
+    assert [h.date_debut_occupation for h in housings[1:]] == [TODAY() - i * DAY for i in range(1, 20)]
+    assert BUILDERS["logement"](dossier, True)["logements"] == [current]
+
+
+def test_the_debts_at_most_two_hundred_and_what_remains_due():
+    dossier = DossierFactory()
+    Debt.objects.bulk_create(Debt(dossier=dossier, nature="Indu", montant=10, reste_du=2) for _ in range(201))
+    data = BUILDERS["creances"](dossier, False)
+    assert len(data["creances"]) == 200 and data["reste_du"] == 400
