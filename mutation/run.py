@@ -10,7 +10,8 @@ search with mutmut 3, in a copy of the working tree — the checkout itself is n
 4. mutation/report.md gets the score per area and every mutant not killed, with its diff; those that
    mutation/equivalent.md explains are counted apart.
 
-`MUTANTS="glob ..."` re-tests only those mutants, in the copy the previous run left (refreshed from the working tree).
+`MUTANTS="glob ..."` re-tests those mutants in the copy the previous run left (refreshed from the working tree), then
+tests the mutants never tested there (those of the functions changed since); the other results stand.
 """
 
 import argparse
@@ -123,8 +124,8 @@ def equivalents() -> dict[str, str]:
 
 def write_report(seconds: float, commit: str) -> None:
     """Run inside COPY (mutmut reads its configuration and results from the current directory)."""
+    from mutmut.mutation.data import SourceFileMutationData
     from mutmut.mutation.diff_apply import get_diff_for_mutant
-    from mutmut.mutation.file_mutation import SourceFileMutationData
     from mutmut.stats import status_by_exit_code
     from mutmut.utils.file_utils import walk_mutatable_files
 
@@ -135,31 +136,30 @@ def write_report(seconds: float, commit: str) -> None:
         data.load()
         by_file[str(path)] = {name: status_by_exit_code[code] for name, code in data.exit_code_by_key.items()}
 
-    def counts(files):
+    def row(label, files):
         statuses = {name: status for f in files for name, status in by_file[f].items()}
         killed = sum(status in KILLED for status in statuses.values())
         equivalent = sum(name in explained and status not in KILLED for name, status in statuses.items())
-        total = len(statuses)
-        return total, killed, equivalent, total - killed - equivalent
+        not_run = sum(status == "not checked" for status in statuses.values())
+        left = len(statuses) - killed - equivalent - not_run
+        score = f"{100 * killed / (killed + left):.1f} %" if killed + left else "—"
+        return f"| {label} | {len(statuses)} | {not_run} | {killed} | {equivalent} | {left} | {score} |"
 
-    def row(label, files):
-        total, killed, equivalent, left = counts(files)
-        score = f"{100 * killed / (total - equivalent):.1f} %" if total - equivalent else "—"
-        return f"| {label} | {total} | {killed} | {equivalent} | {left} | {score} |"
-
+    header = "| area | mutants | not run | killed | equivalent | not killed | score |"
     lines = [
         "# Mutation testing — report",
         "",
         f"Written by `make mutate` (mutation/run.py, mutmut 3) from {commit}, in {seconds / 60:.0f} min. "
-        "Score: killed ÷ (mutants − equivalent); a mutant no selected test runs counts as not killed.",
+        "Score: killed ÷ (mutants run − equivalent); a mutant that no selected test runs counts as not killed; "
+        "'not run': the run was stopped before it.",
         "",
-        "| area | mutants | killed | equivalent | not killed | score |",
-        "|---|---|---|---|---|---|",
+        header,
+        "|---|---|---|---|---|---|---|",
     ]
     for label, globs in AREAS.items():
         lines.append(row(label, [f for f in by_file if any(fnmatch.fnmatch(f, g) for g in globs)]))
     lines.append(row("**Total**", list(by_file)))
-    lines += ["", "| file | mutants | killed | equivalent | not killed | score |", "|---|---|---|---|---|---|"]
+    lines += ["", header.replace("area", "file"), "|---|---|---|---|---|---|---|"]
     lines += [row(f"`{f}`", [f]) for f in by_file]
 
     known = {name for statuses in by_file.values() for name in statuses}
@@ -174,7 +174,7 @@ def write_report(seconds: float, commit: str) -> None:
     left_any = False
     for f, statuses in by_file.items():
         for name, status in statuses.items():
-            if status in KILLED or name in explained:
+            if status in KILLED or name in explained or status == "not checked":
                 continue
             left_any = True
             lines += [f"### `{name}` — {status}", "", "```diff", get_diff_for_mutant(name, path=f), "```", ""]
@@ -194,10 +194,11 @@ def main() -> int:
         return 0
     started = time.monotonic()
     snapshot(fresh=not args.mutants)
-    mutmut = Path(sys.executable).parent / "mutmut"
-    run = subprocess.run([mutmut, "run", "--max-children", "1", *args.mutants], cwd=COPY)
-    if run.returncode:
-        return run.returncode
+    mutmut = [Path(sys.executable).parent / "mutmut", "run", "--max-children", "1"]
+    for names in [args.mutants, []] if args.mutants else [[]]:
+        run = subprocess.run([*mutmut, *names], cwd=COPY)
+        if run.returncode:
+            return run.returncode
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
     report = f"{time.monotonic() - started}:{commit.stdout.strip()}"
     return subprocess.run([sys.executable, __file__, "--report", report], cwd=COPY, env=os.environ).returncode
