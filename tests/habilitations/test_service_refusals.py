@@ -242,3 +242,9 @@ def test_the_service_refuses_with_its_message_on_its_field_and_journals_nothing(
         call()
     assert error.value.message_dict == expected
     assert JournalEntry.objects.count() == journal
+
+
+def test_a_field_a_service_does_not_change_is_a_programming_error_naming_it():
+    organism = OrganismFactory()
+    with pytest.raises(ValueError, match=r"Fields not modifiable here: \['nom', 'siret'\]"):
+        services.organism_contact_update(organism, siret=valid_siret(9300), nom="Autre", commune="Nice")
