@@ -1,0 +1,85 @@
+"""What the rubrics' builders hand the pages (cdap.selectors): the latest year of annual resources with its total and
+the last 24 months, the payments by emission or by period with their lines by prestation, the dossier's family
+situation — each in its order, so a page or a PDF shows them as the guide does."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from cdap.models import Payment, PaymentLine, Resource
+from cdap.selectors import BUILDERS, PAYMENTS_PER_PAGE
+from tests.cdap.factories import DossierFactory, month_start, months_ago
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+DAY = datetime.timedelta(days=1)
+
+
+def test_the_latest_year_of_resources_with_its_total_and_the_last_24_months():
+    dossier = DossierFactory()
+    year = TODAY().year - 1
+    older = Resource.objects.create(dossier=dossier, annee=year - 1, nature="Salaires", montant=Decimal("9000"))
+    first = Resource.objects.create(dossier=dossier, annee=year, nature="Salaires", montant=Decimal("12000"))
+    second = Resource.objects.create(dossier=dossier, annee=year, nature="Chômage", montant=Decimal("3000"))
+    Resource.objects.bulk_create(
+        Resource(dossier=dossier, mois=month_start(months_ago(n)), nature="Mensuel", montant=Decimal(n))
+        for n in range(1, 31)
+    )
+    data = BUILDERS["ressources"](dossier, False)
+    assert (data["annee"], data["annuelles"], data["total"]) == (year, [first, second], Decimal("15000"))
+    assert older not in data["annuelles"]
+    assert [r.montant for r in data["mensuelles"]] == [Decimal(n) for n in range(1, 25)]
+
+
+def test_no_annual_resources_no_year():
+    dossier = DossierFactory()
+    Resource.objects.create(dossier=dossier, mois=month_start(months_ago(1)), nature="Mensuel", montant=1)
+    data = BUILDERS["ressources"](dossier, False)
+    assert (data["annee"], data["annuelles"], data["total"], len(data["mensuelles"])) == (None, [], 0, 1)
+
+
+def payment(dossier, periode, emission, **fields):
+    return Payment.objects.create(
+        dossier=dossier,
+        periode=periode,
+        date_emission=emission,
+        type_traitement="Mensuel",
+        montant_total=10,
+        montant_paye=10,
+        **fields,
+    )
+
+
+def test_payments_by_emission_or_by_period_lines_by_prestation_the_synthese_shows_the_last_sent():
+    dossier = DossierFactory()
+    march, february = month_start(months_ago(1)), month_start(months_ago(2))
+    late = payment(dossier, february, march + 20 * DAY)  # a regularisation of February, sent last
+    regular = payment(dossier, march, march + 5 * DAY)
+    older = payment(dossier, february, february + 5 * DAY)
+    for prestation in ("Prime d'activité", "Allocations familiales"):
+        PaymentLine.objects.create(payment=regular, prestation=prestation, montant=5)
+    assert BUILDERS["paiements"](dossier, True)["dernier"] == late
+    by_emission = BUILDERS["paiements"](dossier, False)
+    assert list(by_emission["page"]) == [late, regular, older] and by_emission["vue"] == "paiement"
+    by_period = BUILDERS["paiements"](dossier, False, vue="periode")
+    assert list(by_period["page"]) == [regular, late, older] and by_period["vue"] == "periode"
+    lines = [line.prestation for line in list(by_emission["page"])[1].lines.all()]
+    assert lines == ["Allocations familiales", "Prime d'activité"]
+
+
+def test_payments_page_one_unless_asked():
+    dossier = DossierFactory()
+    for n in range(PAYMENTS_PER_PAGE + 1):
+        payment(dossier, month_start(months_ago(1)), TODAY() - n * DAY)
+    assert BUILDERS["paiements"](dossier, False)["page"].number == 1
+    assert len(BUILDERS["paiements"](dossier, False, page=2)["page"]) == 1
+
+
+def test_the_dossier_rubric_says_the_family_situation_and_since_when():
+    dossier = DossierFactory(situation_familiale="Pacs", date_situation_familiale=datetime.date(2019, 4, 1))
+    data = BUILDERS["dossier"](dossier, False)
+    assert (data["situation_familiale"], data["date_situation_familiale"]) == ("Pacs", datetime.date(2019, 4, 1))
+    assert data["situation"] == dossier.situation and data["surendettement"] == dossier.surendettement
