@@ -76,3 +76,13 @@ DETAILS = {
 DOCUMENT_DETAILS = {"date_reception", "document", "service"}  # hab.convention_changed for a received document
 # Details that are empty by right: a document for no particular service.
 NULLABLE = {"service"}
+
+
+@pytest.mark.parametrize("write", SERVICES, ids=str)
+def test_without_a_request_the_journal_row_keeps_who_acted(write):
+    actor = UserFactory(agent=True)
+    call = write.prepare(actor)
+    last = JournalEntry.objects.aggregate(last=Max("pk"))["last"] or 0
+    call()
+    rows = list(JournalEntry.objects.filter(pk__gt=last, event__startswith="hab."))
+    assert rows and all(row.actor_id == actor.pk and row.ip is None for row in rows), write

@@ -16,6 +16,7 @@ from tests.factories import (
     OrganismFactory,
     UserFactory,
     convention_profile,
+    grant,
     member,
     valid_siret,
 )
@@ -145,7 +146,33 @@ def _group_under_itself():
     return lambda: services.group_update(parent, parent=child)
 
 
+def _grant_closed_before_opening():
+    group = GroupFactory()
+    held = grant(group, "T2")
+    return lambda: services.grant_close(held, date_cloture=held.date_ouverture - DAY)
+
+
+def _administrator_closed_before_opening():
+    organism = ConventionFactory().organism
+    role = services.administrator_name(organism=organism, user=UserFactory(organism=organism), role="PRINCIPAL")
+    return lambda: services.administrator_close(role, date_cloture=role.date_ouverture - DAY)
+
+
+def _responsable_from_another_organism():
+    group = GroupFactory()
+    return lambda: services.group_update(group, responsable=UserFactory())
+
+
 REFUSALS = {
+    "grant_closed_before_opening": (_grant_closed_before_opening, {"date_cloture": [CLOSING_BEFORE_OPENING]}),
+    "administrator_closed_before_opening": (
+        _administrator_closed_before_opening,
+        {"date_cloture": [CLOSING_BEFORE_OPENING]},
+    ),
+    "responsable_from_another_organism": (
+        _responsable_from_another_organism,
+        {"responsable": ["Le responsable d'habilitations doit être un utilisateur de l'organisme."]},
+    ),
     "group_opening_after_its_members": (
         _group_opening_after_its_members,
         {"date_ouverture": ["Des appartenances à ce groupe commencent avant cette date : modifiez-les d'abord."]},

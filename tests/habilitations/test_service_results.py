@@ -4,10 +4,21 @@ name, not multi-department, no phone), the values given, and what a closing carr
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from habilitations import services
-from habilitations.models import Convention, Membership, OrganismAdministrator, PartnerType, Profile
+from habilitations.journal import JournalEntry
+from habilitations.models import (
+    Convention,
+    ConventionDocument,
+    GroupGrant,
+    Membership,
+    OrganismAdministrator,
+    PartnerType,
+    Profile,
+    Service,
+)
 from tests.factories import (
     ConventionFactory,
     GroupFactory,
@@ -124,3 +135,50 @@ def test_a_group_moved_takes_the_level_under_its_new_parent():
     assert services.group_update(moved, parent=None).niveau == 1
     closed = services.group_close(moved)
     assert type(moved).objects.get(pk=closed.pk).date_cloture == TODAY()
+
+
+def test_closing_a_user_later_closes_their_roles_then_and_leaves_what_ended_before():
+    group = GroupFactory()
+    organism = group.convention.organism
+    user = UserFactory(organism=organism, date_ouverture=TODAY() - 30 * DAY)
+    ended_role = services.administrator_name(
+        organism=organism, user=user, role="SUPPLEANT", date_ouverture=TODAY() - 20 * DAY, date_cloture=TODAY() - DAY
+    )
+    role = services.administrator_name(organism=organism, user=user, role="PRINCIPAL", date_ouverture=TODAY())
+    planned = member(user, group, date_ouverture=TODAY() - 9 * DAY, date_cloture=TODAY() + 30 * DAY)
+    services.partner_user_update(user, date_cloture=TODAY() + 5 * DAY)
+    assert OrganismAdministrator.objects.get(pk=role.pk).date_cloture == TODAY() + 5 * DAY
+    assert OrganismAdministrator.objects.get(pk=ended_role.pk).date_cloture == TODAY() - DAY
+    assert Membership.objects.get(pk=planned.pk).date_cloture == TODAY() + 5 * DAY  # brought forward
+
+
+def test_a_responsable_of_closed_groups_only_may_be_closed_and_a_parent_whose_children_ended():
+    parent = GroupFactory()
+    GroupFactory(convention=parent.convention, parent=parent, code="ENFANT", date_cloture=TODAY() - DAY)
+    former = UserFactory(organism=parent.convention.organism, date_ouverture=TODAY() - 30 * DAY)
+    GroupFactory(convention=parent.convention, code="ANCIEN", responsable=former, date_cloture=TODAY() - DAY)
+    services.partner_user_close(former)
+    assert type(former).objects.get(pk=former.pk).date_cloture == TODAY()
+    services.group_close(parent)
+    assert type(parent).objects.get(pk=parent.pk).date_cloture == TODAY()
+
+
+def test_a_bulletin_keeps_its_service_and_a_grant_its_opening_day():
+    convention = ConventionFactory()
+    cdap = Service.objects.get(code="CDAP")
+    document = services.convention_document_record(
+        convention, kind=ConventionDocument.Kind.BULLETIN_ADHESION, service=cdap, date_reception=TODAY()
+    )
+    assert ConventionDocument.objects.get(pk=document.pk).service == cdap
+    assert JournalEntry.objects.filter(event="hab.convention_changed", data__service="CDAP").exists()
+    group = GroupFactory(convention=convention)
+    given = services.grant_assign(group, convention_profile(convention, "T2"), date_ouverture=TODAY() + 3 * DAY)
+    assert GroupGrant.objects.get(pk=given.pk).date_ouverture == TODAY() + 3 * DAY
+
+
+def test_a_responsable_may_keep_the_closing_date_of_their_own_membership():
+    group = GroupFactory()
+    own = member(group.responsable, group, date_cloture=TODAY() + 10 * DAY)
+    services.membership_update(own, date_cloture=TODAY() + 10 * DAY, actor=group.responsable)
+    with pytest.raises(ValidationError):
+        services.membership_update(own, date_cloture=TODAY() + 11 * DAY, actor=group.responsable)
