@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cdap.models import Payment, PaymentLine, Resource
-from cdap.selectors import BUILDERS, PAYMENTS_PER_PAGE
+from cdap.models import Consultation, Payment, PaymentLine, Person, Resource
+from cdap.selectors import BUILDERS, PAYMENTS_PER_PAGE, attestation_data
 from tests.cdap.factories import DossierFactory, month_start, months_ago
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +42,8 @@ def test_no_annual_resources_no_year():
 
 
 def payment(dossier, periode, emission, **fields):
-    return Payment.objects.create(
-        dossier=dossier,
-        periode=periode,
-        date_emission=emission,
-        type_traitement="Mensuel",
-        montant_total=10,
-        montant_paye=10,
-        **fields,
-    )
+    fields = {"type_traitement": "Mensuel", "montant_total": 10, "montant_paye": 10, **fields}
+    return Payment.objects.create(dossier=dossier, periode=periode, date_emission=emission, **fields)
 
 
 def test_payments_by_emission_or_by_period_lines_by_prestation_the_synthese_shows_the_last_sent():
@@ -83,3 +76,31 @@ def test_the_dossier_rubric_says_the_family_situation_and_since_when():
     data = BUILDERS["dossier"](dossier, False)
     assert (data["situation_familiale"], data["date_situation_familiale"]) == ("Pacs", datetime.date(2019, 4, 1))
     assert data["situation"] == dossier.situation and data["surendettement"] == dossier.surendettement
+
+
+def test_the_attestation_holds_this_dossiers_payments_of_the_month_their_lines_by_prestation_and_the_total():
+    dossier, neighbour = DossierFactory(), DossierFactory()
+    month = month_start(months_ago(1))
+    second = payment(dossier, month, month + 20 * DAY)
+    first = payment(dossier, month, month + 5 * DAY)
+    payment(neighbour, month, month + 5 * DAY)
+    PaymentLine.objects.create(payment=first, prestation="Prime d'activité", montant=Decimal("100.00"))
+    PaymentLine.objects.create(payment=first, prestation="Allocations familiales", montant=Decimal("140.00"))
+    data = attestation_data(Consultation(dossier=dossier, profile_code="T1-ASS"))
+    assert data["periode"] == month and data["payments"] == [first, second]
+    assert data["lignes"] == [("Allocations familiales", Decimal("140.00")), ("Prime d'activité", Decimal("100.00"))]
+    assert data["total"] == Decimal("240.00")
+
+
+def test_an_attestation_without_lines_shows_the_payments_themselves():
+    dossier = DossierFactory()
+    month = month_start(months_ago(1))
+    payment(dossier, month, month + 5 * DAY, montant_paye=Decimal("55.00"))
+    data = attestation_data(Consultation(dossier=dossier, profile_code="T1-ASS"))
+    assert data["lignes"] == [("Mensuel", Decimal("55.00"))] and data["total"] == Decimal("55.00")
+
+
+def test_the_dossier_rubric_lists_the_adults_responsable_first():
+    dossier = DossierFactory(conjoint=True, children=[4])
+    data = BUILDERS["dossier"](dossier, False)
+    assert [p.role for p in data["adultes"]] == [Person.Role.RESPONSABLE, Person.Role.CONJOINT]
