@@ -182,3 +182,15 @@ def test_a_responsable_may_keep_the_closing_date_of_their_own_membership():
     services.membership_update(own, date_cloture=TODAY() + 10 * DAY, actor=group.responsable)
     with pytest.raises(ValidationError):
         services.membership_update(own, date_cloture=TODAY() + 11 * DAY, actor=group.responsable)
+
+
+def test_each_convention_each_kind_and_each_service_has_its_own_document():
+    first, second = ConventionFactory(), ConventionFactory()
+    record = services.convention_document_record
+    Kind = ConventionDocument.Kind
+    for convention in (first, second):
+        record(convention, kind=Kind.CONVENTION, date_reception=TODAY())
+    record(first, kind=Kind.CONTRAT_SERVICE, date_reception=TODAY())
+    for code in ("CDAP", "AFAS"):
+        record(first, kind=Kind.BULLETIN_ADHESION, service=Service.objects.get(code=code), date_reception=TODAY())
+    assert ConventionDocument.objects.filter(convention=first).count() == 4
