@@ -53,3 +53,15 @@ def test_the_context_is_computed_for_the_day_asked():
     assert c.access_context_for(user, opening - DAY).grants == ()
     access = c.access_context_for(user, opening)
     assert access.day == opening and access.profiles("CDAP") == ["T1-ASS"]
+
+
+def test_a_grant_says_through_which_group_convention_and_organism():
+    user, group = habilitated_user("T1-ASS")
+    (found,) = c.access_context_for(user).grants
+    assert (found.group_id, found.group_code, found.convention_id, found.organism_id) == (
+        group.pk,
+        group.code,
+        group.convention_id,
+        group.convention.organism_id,
+    )
+    assert (found.service, found.profile, found.until) == ("CDAP", "T1-ASS", None)
