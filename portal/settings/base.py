@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "guardian",
+    "core",
     "habilitations",
     "portal",
     "cdap",
