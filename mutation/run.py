@@ -12,6 +12,8 @@ search with mutmut 3, in a copy of the working tree — the checkout itself is n
 
 `MUTANTS="glob ..."` re-tests those mutants in the copy the previous run left (refreshed from the working tree), then
 tests the mutants never tested there (those of the functions changed since); the other results stand.
+`MUTANTS="--only glob ..."` tests those mutants only (one area at a time: `--only 'habilitations.access.*'`), in the
+previous run's copy or a new one; the report counts the others as 'not run'.
 """
 
 import argparse
@@ -186,6 +188,7 @@ def write_report(seconds: float, commit: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mutants", nargs="*", help="re-test only these mutants (names or globs)")
+    parser.add_argument("--only", action="store_true", help="test these mutants only, not the untested others")
     parser.add_argument("--report", metavar="SECONDS:COMMIT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.report:  # the second half, run inside the copy
@@ -195,7 +198,7 @@ def main() -> int:
     started = time.monotonic()
     snapshot(fresh=not args.mutants)
     mutmut = [Path(sys.executable).parent / "mutmut", "run", "--max-children", "1"]
-    for names in [args.mutants, []] if args.mutants else [[]]:
+    for names in [args.mutants] if args.only else [args.mutants, []] if args.mutants else [[]]:
         run = subprocess.run([*mutmut, *names], cwd=COPY)
         if run.returncode:
             return run.returncode
