@@ -26,6 +26,18 @@ class Caf(models.Model):
     email = models.EmailField("adresse de contact", blank=True)
     telephone = models.CharField("téléphone", max_length=20, blank=True)
     page_locale = models.TextField("page locale", blank=True)
+    # "BESOIN D'AIDE ? Le Centre de Services est à votre disposition …" (guide 001): edited by the Caf's agents.
+    centre_services_jours = models.CharField(
+        "jours d'ouverture du centre de services",
+        max_length=120,
+        blank=True,
+        help_text="Par exemple : du lundi au vendredi",
+    )
+    centre_services_horaires = models.CharField(
+        "horaires du centre de services", max_length=120, blank=True, help_text="Par exemple : de 8 h 30 à 17 h"
+    )
+    centre_services_telephone = models.CharField("téléphone du centre de services", max_length=20, blank=True)
+    centre_services_email = models.EmailField("adresse électronique du centre de services", max_length=254, blank=True)
 
     class Meta:
         verbose_name = "Caf"
@@ -34,6 +46,118 @@ class Caf(models.Model):
 
     def __str__(self):
         return self.nom
+
+
+class CafServiceContact(models.Model):
+    """Whom a partner contacts at its Caf about one service (guide 003: "Pôle Partenaires", its e-mail, named agents
+    and their phones), shown on that service's pages; edited by the Caf's agents."""
+
+    caf = models.ForeignKey(Caf, verbose_name="Caf", on_delete=models.PROTECT, related_name="service_contacts")
+    service = models.ForeignKey("Service", verbose_name="service", on_delete=models.PROTECT)
+    pole = models.CharField("pôle", max_length=120, help_text="Par exemple : Pôle Partenaires")
+    email = models.EmailField("adresse électronique", max_length=254)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    interlocuteurs = models.TextField(
+        "interlocuteurs",
+        max_length=1000,
+        blank=True,
+        help_text="Un par ligne : nom, puis téléphone (exemple : Mélanie Garrigues, 05 65 77 82 18)",
+    )
+
+    class Meta:
+        verbose_name = "contact de la Caf par service"
+        verbose_name_plural = "contacts de la Caf par service"
+        ordering = ["caf__code", "service__ordre"]
+        constraints = [models.UniqueConstraint(fields=["caf", "service"], name="caf_service_contact_unique")]
+
+    def __str__(self):
+        return f"{self.pole} — {self.service}"
+
+    def interlocuteur_lines(self) -> list[tuple[str, str]]:
+        """(nom, téléphone) of each line of `interlocuteurs`."""
+        lines = []
+        for line in self.interlocuteurs.splitlines():
+            if line.strip():
+                nom, _, telephone = line.partition(",")
+                lines.append((nom.strip(), telephone.strip()))
+        return lines
+
+
+class InformationBanner(models.Model):
+    """ "Bandeau d'information" (webinar 004: "Fermeture exceptionnelle", "Mise en maintenance …"): published by
+    agents, national (no Caf: national agents only) or for the partners of one Caf, shown between its two dates on the
+    public pages (national banners) and the logged-in pages (national and the user's Caf)."""
+
+    class Level(models.TextChoices):
+        INFO = "INFO", "Information"
+        ALERTE = "ALERTE", "Alerte"
+
+    caf = models.ForeignKey(
+        Caf, verbose_name="Caf", on_delete=models.PROTECT, null=True, blank=True, help_text="Vide : bandeau national"
+    )
+    niveau = models.CharField("niveau", max_length=6, choices=Level.choices, default=Level.INFO)
+    titre = models.CharField("titre", max_length=120)
+    message = models.TextField("message", max_length=600)
+    debut = models.DateTimeField("affiché à partir du", default=timezone.now)
+    fin = models.DateTimeField("affiché jusqu'au", help_text="Le bandeau disparaît à cette date et heure.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="publié par", on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField("publié le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "bandeau d'information"
+        verbose_name_plural = "bandeaux d'information"
+        ordering = ["-debut"]
+        constraints = [models.CheckConstraint(condition=Q(fin__gt=F("debut")), name="banner_fin_after_debut")]
+        indexes = [models.Index(fields=["fin", "debut"], name="banner_shown_idx")]
+
+    def __str__(self):
+        return self.titre
+
+
+class AdministratorChangeRequest(models.Model):
+    """ "Signaler un changement d'administrateur" (guide 002): the partner tells its Caf who leaves, who comes and
+    from when; the Caf's agents treat it (an amendment to the convention, then the new administrator named)."""
+
+    class Statut(models.TextChoices):
+        A_TRAITER = "A_TRAITER", "À traiter"
+        TRAITEE = "TRAITEE", "Traitée"
+
+    organism = models.ForeignKey(
+        "Organism", verbose_name="organisme", on_delete=models.PROTECT, related_name="administrator_change_requests"
+    )
+    sortant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="administrateur qui part", on_delete=models.PROTECT, related_name="+"
+    )
+    entrant_nom = models.CharField("nom du nouvel administrateur", max_length=100)
+    entrant_prenom = models.CharField("prénom du nouvel administrateur", max_length=100)
+    entrant_email = models.EmailField("adresse électronique du nouvel administrateur", max_length=254)
+    entrant_telephone = models.CharField("téléphone du nouvel administrateur", max_length=20, blank=True)
+    date_effet = models.DateField("à partir du")
+    commentaire = models.TextField("commentaire", max_length=1000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandé par", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("demandé le", default=timezone.now)
+    statut = models.CharField("statut", max_length=10, choices=Statut.choices, default=Statut.A_TRAITER)
+    treated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="traitée par",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    treated_at = models.DateTimeField("traitée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "changement d'administrateur"
+        verbose_name_plural = "changements d'administrateur"
+        ordering = ["statut", "-requested_at"]
+
+    def __str__(self):
+        return f"{self.organism} — {self.entrant_prenom} {self.entrant_nom} à partir du {self.date_effet:%d/%m/%Y}"
 
 
 def is_open_on(obj, day: datetime.date) -> bool:
@@ -500,7 +624,9 @@ class UserGroup(Dated):
     responsable = models.ForeignKey(
         User, verbose_name="responsable habilitations", on_delete=models.PROTECT, related_name="groups_responsible"
     )
-    members = models.ManyToManyField(User, through="Membership", related_name="user_groups", blank=True)
+    members = models.ManyToManyField(
+        User, through="Membership", through_fields=("group", "user"), related_name="user_groups", blank=True
+    )
 
     class Meta:
         verbose_name = "groupe utilisateurs"
@@ -537,6 +663,18 @@ class Membership(Dated):
 
     user = models.ForeignKey(User, verbose_name="utilisateur", on_delete=models.PROTECT, related_name="memberships")
     group = models.ForeignKey(UserGroup, verbose_name="groupe", on_delete=models.PROTECT, related_name="memberships")
+    # Guide 000: adding a user to a group holding a CDAP profile, the manager attests the user holds the
+    # qualification the profile requires (the profiles' codes, who and when; the journal row says so too).
+    qualification_profils = models.CharField("qualification attestée pour les profils", max_length=200, blank=True)
+    qualification_attestee_par = models.ForeignKey(
+        User,
+        verbose_name="qualification attestée par",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    qualification_attestee_le = models.DateTimeField("qualification attestée le", null=True, blank=True)
 
     class Meta:
         verbose_name = "appartenance"
