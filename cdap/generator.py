@@ -203,6 +203,9 @@ def rights_and_payments(amounts: dict[str, int], today: datetime.date) -> tuple[
 def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, today: datetime.date) -> dict:
     """The index-th synthetic dossier of a Caf (see the module docstring)."""
     rng = random.Random(seed * 100_003 + index * 7 + int(caf))
+    # The fields added since the first version draw from their own generator, so the earlier fields of a dossier
+    # stay what they were (a demo database topped up later keeps coherent families).
+    more = random.Random(f"{seed}-{caf}-{index}-details")
     nom = rng.choice(NOMS)
     situation = rng.choices(
         ("Mariage", "Vie maritale", "Pacs", "Célibataire", "Divorcé", "Séparé", "Veuf"), (28, 18, 8, 26, 10, 7, 3)
@@ -268,6 +271,8 @@ def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, t
     income = sum(int(r["montant"].replace(".", "")) for p in persons[:2] for r in p.get("resources", ()))
     parts = (2 if couple else 1) + 0.5 * min(len(young), 2) + max(len(young) - 2, 0)
     qf = int(income / 100 / 12 / parts) + sum(amounts.values()) // 100 // max(int(parts), 1)
+    if more.random() < 0.04:
+        qf = None  # not known to the Caf (a new affiliation, resources not yet declared): "Donnée indisponible"
 
     rsa_periods = []
     if rsa_now or rsa_past:
@@ -545,6 +550,7 @@ def demo_records(today: datetime.date) -> list[dict]:
             DEMO_TUTELLE_PAST,
             single("MARCHAND", "Gérard", "M.", 1961),
             amounts={"AAH": 101605, "AL": 22300},
+            quotient_familial=None,  # unknown to the Caf: "Donnée indisponible", on the attestation too
             protection_measures=[
                 {
                     "organism_siret": DEMO_TUTELAIRE_SIRET,

@@ -61,7 +61,8 @@ Une ligne = un dossier, objet JSON :
    "health_coverages": [{"kind": "CMU|CMUC|RSA|CMUC_RESSOURCES", "date_debut": "…", "libelle": "…"}],
    "complementary_data": [{"nature": "AEEH", "detail": "…"}],
    "protection_measures": [{"organism_siret": "…", "mesure": "Tutelle", "date_debut": "…", "date_fin": null}]}
-Toutes les listes sont facultatives ; dates AAAA-MM-JJ ; montants en euros avec un point décimal."""
+Toutes les listes sont facultatives ; dates AAAA-MM-JJ ; montants en euros avec un point décimal ;
+quotient_familial absent ou null : QF inconnu de la Caf (« Donnée indisponible », jamais 0 €)."""
 
 # (key in the record, model, parent foreign key attname); nested lists after their parents.
 CHILDREN = (

@@ -25,7 +25,8 @@ class Dossier(models.Model):
     date_situation_familiale = models.DateField("depuis le", null=True, blank=True)
     nb_enfants_pf = models.PositiveSmallIntegerField("enfants à charge (prestations familiales)", default=0)
     nb_personnes_al = models.PositiveSmallIntegerField("personnes à charge (aide au logement)", default=0)
-    quotient_familial = models.PositiveIntegerField("QF CNAF (€ par mois)", default=0)
+    # Empty when the Caf does not know it: "Donnée indisponible" on the screens and the attestation, never "0 €".
+    quotient_familial = models.PositiveIntegerField("QF CNAF (€ par mois)", null=True, blank=True)
     surendettement = models.BooleanField("surendettement", default=False)
 
     class Meta:
