@@ -38,6 +38,20 @@ class Caf(models.Model):
     )
     centre_services_telephone = models.CharField("téléphone du centre de services", max_length=20, blank=True)
     centre_services_email = models.EmailField("adresse électronique du centre de services", max_length=254, blank=True)
+    # The Caf's postal address and opening hours, printed in the attestation de paiement's header beside "Nous
+    # contacter" (webinar 004:672) and on the documents to send back; edited by the Caf's agents.
+    adresse_postale = models.TextField(
+        "adresse postale",
+        blank=True,
+        help_text="Sous le nom de la Caf, une ligne par ligne d'adresse (par exemple : Rue Émile Ollivier)",
+    )
+    # The allocataires' reception, not the partners' centre de services above: printed on the attestation too.
+    horaires_accueil = models.CharField(
+        "horaires d'accueil",
+        max_length=200,
+        blank=True,
+        help_text="Par exemple : du lundi au vendredi de 8 h 30 à 16 h 30, sur rendez-vous le mercredi",
+    )
 
     class Meta:
         verbose_name = "Caf"

@@ -30,3 +30,11 @@ def sur_une_ligne(value) -> str:
     """`value` with its runs of spaces, tabs and line breaks made one space: a label of imported data keeps to its
     line of the tab-aligned prestations (a tab or a line break in it would move its amount out of the column)."""
     return " ".join(str(value).split())
+
+
+@register.filter
+def sur_lignes(value) -> str:
+    """A multi-line text (the Caf's postal address) as its non-empty lines, each with its runs of spaces made one,
+    joined by line breaks: blank lines or trailing spaces typed in the admin leave no gap in the header."""
+    lines = (" ".join(line.split()) for line in str(value).splitlines())
+    return "\n".join(line for line in lines if line)

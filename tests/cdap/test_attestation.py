@@ -111,3 +111,35 @@ def test_attestation_link_only_for_its_profiles(client, consult):
     client.logout()
     t4 = consult("T4", numero="7654321")
     assert "Attestation de paiement" not in client.get(f"/consulter-dossier/{t4.reference}/").content.decode()
+
+
+def test_the_header_gives_the_cafs_postal_address_and_opening_hours(client, consult):
+    """Webinar 004:672: the Caf's name, its postal address, "Nous contacter" and its opening hours, as its agents
+    typed them in the admin (blank lines and stray spaces dropped)."""
+    from habilitations.models import Caf
+
+    Caf.objects.filter(code="061").update(
+        adresse_postale="  Rue Émile Ollivier \n\n  CS 90001\n06082   Nice Cedex 9 ",
+        horaires_accueil="du lundi au vendredi de 8 h 30 à 16 h 30",
+        telephone="3230",
+        email="",
+    )
+    consultation = consult("T1-ASS")
+    response = client.post(f"/consulter-dossier/{consultation.reference}/attestation/", {"mode": "telecharger"})
+    lines = [" ".join(line.split()) for line in pdf_text(response.content).splitlines()]
+    start = lines.index("Rue Émile Ollivier")
+    assert lines[start - 1].endswith(consultation.dossier.caf.nom)
+    assert lines[start : start + 5] == [
+        "Rue Émile Ollivier",
+        "CS 90001",
+        "06082 Nice Cedex 9",
+        "Nous contacter : 3230",
+        "Horaires d'accueil : du lundi au vendredi de 8 h 30 à 16 h 30",
+    ]
+
+
+def test_no_address_typed_no_empty_line(client, consult):
+    consultation = consult("T1-ASS")
+    response = client.post(f"/consulter-dossier/{consultation.reference}/attestation/", {"mode": "telecharger"})
+    text = pdf_text(response.content)
+    assert "Horaires d'accueil" not in text and "Tous nos contacts sur caf.fr" in text
