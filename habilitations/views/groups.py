@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -158,49 +158,97 @@ def _profiles_of_service(profiles, service_code: str | None):
     return offered, chosen, [cp for cp in profiles if cp.profile.service.code == chosen]
 
 
+def _pending_grants(request, grants) -> list:
+    """The assigned roles "Retirer" marked on this page and not yet saved (hidden `retrait` fields): only this
+    group's open grants; another id answers 404, as the "Retirer" button does."""
+    by_pk = {grant.pk: grant for grant in grants}
+    pending = []
+    for value in request.POST.getlist("retrait"):
+        grant = by_pk.get(int_or_none(value))
+        if grant is None:
+            raise Http404
+        if grant not in pending:
+            pending.append(grant)
+    return pending
+
+
+def _pending_profiles(request, profiles) -> list:
+    """The profiles "Assigner rôle" put in the right-hand box and not yet saved (hidden `ajout` fields), in the
+    order given; an id that is no profile the group may receive is dropped (it was never shown)."""
+    by_pk = {cp.pk: cp for cp in profiles}
+    pending = []
+    for value in request.POST.getlist("ajout"):
+        cp = by_pk.get(int_or_none(value))
+        if cp is not None and cp not in pending:
+            pending.append(cp)
+    return pending
+
+
+@transaction.atomic
+def _grants_save(request, group: UserGroup, removed: list, added: list) -> None:
+    """ "Enregistrer": the roles withdrawn, then those assigned, through the services, in one transaction — a
+    refused assignment leaves every grant as it was."""
+    for grant in removed:
+        services.grant_close(grant, actor=request.user, request=request)
+    for convention_profile in added:
+        services.grant_assign(group, convention_profile, actor=request.user, request=request)
+
+
 @admin_of_organism
 @require_http_methods(["GET", "POST"])
 def group_grants(request, group_id):
-    """ "Habilitations du groupe": choose the service, then the profile, "Assigner rôle"; the assigned roles
-    each have "Retirer"; "Enregistrer" returns to the list. Works without JavaScript ("Afficher les profils")."""
+    """ "Habilitations du groupe" (guide 001): choose the service, then the profile, "Assigner rôle" puts the role in
+    the right-hand box; "Retirer" marks an assigned role; nothing is written until "Enregistrer", which saves the
+    list at once, and "Annuler" leaves it unsaved. The page is one form whose hidden fields carry the list between
+    its buttons: it works without JavaScript ("Afficher les profils")."""
     access = request.access
     group = querysets.group_for_admin(access, group_id)
-    profiles = _assignable_profiles(group)
+    assignable = _assignable_profiles(group)
+    profiles = list(assignable)
     offered, service, shown = _profiles_of_service(profiles, request.POST.get("service") or request.GET.get("service"))
-    action = request.POST.get("action", "assigner")
-    form = GrantAssignForm(
-        request.POST if request.method == "POST" and action == "assigner" else None, profiles=profiles, shown=shown
-    )
-    grants = (
+    grants = list(
         group.grants.exclude(date_cloture__isnull=False, date_cloture__lte=timezone.localdate())
         .select_related("convention_profile__profile__service")
         .order_by("convention_profile__profile__service__ordre", "convention_profile__profile__ordre", "pk")
     )
+    posted = request.method == "POST"
+    action = request.POST.get("action", "")
+    removed = _pending_grants(request, grants) if posted else []
+    added = _pending_profiles(request, profiles) if posted else []
+    form = GrantAssignForm(request.POST if posted and action == "assigner" else None, profiles=assignable, shown=shown)
 
-    def here(profile_service) -> str:
-        return f"{reverse('habilitations:group_grants', args=[group.pk])}?service={profile_service.code}"
-
-    if request.method == "POST":
-        if action == "enregistrer":
-            messages.success(request, f"Les habilitations du groupe {group.code} - {group.libelle} sont enregistrées.")
-            return redirect("habilitations:groups", group.convention_id)
-        if action == "retirer":
-            grant = get_object_or_404(grants, pk=int_or_none(request.POST.get("grant")))
-            services.grant_close(grant, actor=request.user, request=request)
-            profile = grant.convention_profile.profile
-            messages.success(request, f"Le rôle « {profile.libelle} » a été retiré du groupe.")
-            return redirect(here(profile.service))
-        if form.is_valid():
+    if posted:
+        if "retirer" in request.POST:
+            grant = next((g for g in grants if g.pk == int_or_none(request.POST["retirer"])), None)
+            if grant is None:
+                raise Http404
+            if grant not in removed:
+                removed.append(grant)
+        elif "garder" in request.POST:
+            removed = [g for g in removed if g.pk != int_or_none(request.POST["garder"])]
+        elif "enlever" in request.POST:
+            added = [cp for cp in added if cp.pk != int_or_none(request.POST["enlever"])]
+        elif action == "assigner" and form.is_valid():
             convention_profile = form.cleaned_data["convention_profile"]
+            held = {g.convention_profile_id for g in grants if g not in removed}
+            if convention_profile.pk in held or convention_profile in added:
+                form.add_error("convention_profile", "Le groupe détient déjà ce profil.")
+            else:
+                added.append(convention_profile)
+        elif action == "enregistrer":
             try:
-                services.grant_assign(group, convention_profile, actor=request.user, request=request)
+                _grants_save(request, group, removed, added)
             except ValidationError as error:
+                # The form was not posted with this button: its errors start empty, the rule's message goes next to
+                # the profile field.
+                form.full_clean()
+                form.cleaned_data = {}
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, f"Le rôle « {convention_profile.profile.libelle} » est assigné au groupe {group.code}."
+                    request, f"Les habilitations du groupe {group.code} - {group.libelle} sont enregistrées."
                 )
-                return redirect(here(convention_profile.profile.service))
+                return redirect("habilitations:groups", group.convention_id)
     return render(
         request,
         "habilitations/groups/grants.html",
@@ -211,6 +259,9 @@ def group_grants(request, group_id):
             "service": service,
             "form": form,
             "grants": grants,
+            "removed": removed,
+            "added": added,
+            "unsaved": bool(removed or added),
             "today": timezone.localdate(),
         },
     )

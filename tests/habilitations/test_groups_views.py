@@ -440,20 +440,98 @@ def test_the_htmx_endpoint_returns_the_options_of_a_service(world, admin):
     )
 
 
-def test_assigner_role_then_retirer(world, admin):
+def test_assigner_role_puts_it_in_the_list_and_only_enregistrer_saves_it(world, admin):
+    """Guide 001: "Assigner rôle" fills the right-hand box, "Il ne reste plus qu'à enregistrer"."""
     cp = convention_profile(world.convention, "T2")
+    before = counts()
     response = admin.post(grants_url(world.t1), {"service": "CDAP", "convention_profile": cp.pk, "action": "assigner"})
-    assert response.status_code == 302 and response["Location"].endswith("?service=CDAP")
-    grant = GroupGrant.objects.get(group=world.t1, convention_profile=cp)
-    text = page(admin.get(response["Location"]))
-    assert "Le rôle « T2 – Prestataires services sociaux » est assigné au groupe T1." in text
-    response = admin.post(grants_url(world.t1), {"action": "retirer", "grant": grant.pk})
-    assert response.status_code == 302
+    assert response.status_code == 200 and counts() == before
+    text = page(response)
+    assert f'<input type="hidden" name="ajout" value="{cp.pk}">' in text
+    assert 'T2 – Prestataires services sociaux</strong> <em class="grant-pending">(à enregistrer)' in text
+    assert "Modifications non enregistrées" in text
+    # Another role chosen on the same page keeps the first in the list.
+    cp_afas = ConventionProfile.objects.get(convention=world.convention, profile__code="AFAS-DECLARER")
+    text = page(
+        admin.post(
+            grants_url(world.t1),
+            {"service": "AFAS", "convention_profile": cp_afas.pk, "action": "assigner", "ajout": [cp.pk]},
+        )
+    )
+    assert text.count('name="ajout"') == 2 and counts() == before
+    response = admin.post(grants_url(world.t1), {"action": "enregistrer", "ajout": [cp.pk, cp_afas.pk]})
+    assert response["Location"] == groups_url(world)
+    assert {g.convention_profile for g in GroupGrant.objects.filter(group=world.t1, date_cloture=None)} >= {
+        cp,
+        cp_afas,
+    }
+    assert JournalEntry.objects.filter(event=Event.GRANT_ASSIGNED).count() == 2
+    assert "Les habilitations du groupe T1 - CDAP T1 sont enregistrées." in page(admin.get(groups_url(world)))
+
+
+def test_retirer_marks_the_role_and_enregistrer_closes_it(world, admin):
+    grant = GroupGrant.objects.get(group=world.t1)
+    text = page(admin.post(grants_url(world.t1), {"retirer": grant.pk}))
+    grant.refresh_from_db()
+    assert grant.date_cloture is None  # nothing written yet
+    assert f'<input type="hidden" name="retrait" value="{grant.pk}">' in text and "(retiré à l'enregistrement)" in text
+    # "Garder" takes it back out of the list.
+    text = page(admin.post(grants_url(world.t1), {"garder": grant.pk, "retrait": grant.pk}))
+    assert 'name="retrait"' not in text
+    assert admin.post(grants_url(world.t1), {"action": "enregistrer", "retrait": grant.pk}).status_code == 302
     grant.refresh_from_db()
     assert grant.date_cloture == TODAY()  # closed, not deleted
-    text = page(admin.get(grants_url(world.t1)))
-    assert "a été retiré du groupe" in text
-    assert "T2 – Prestataires" not in text.split("Rôles assignés")[1]
+    assert "T1 – Assistants" not in page(admin.get(grants_url(world.t1))).split("Rôles assignés")[1]
+
+
+def test_annuler_leaves_the_grants_as_they_were(world, admin):
+    """Annuler is a link back to the list: the pending list lives only in the page, so nothing of it is saved."""
+    cp = convention_profile(world.convention, "T2")
+    grant = GroupGrant.objects.get(group=world.t1)
+    text = page(admin.post(grants_url(world.t1), {"retirer": grant.pk, "ajout": [cp.pk]}))
+    assert f'<a href="{groups_url(world)}" class="button">Annuler</a>' in text
+    before = counts()
+    text = page(admin.get(groups_url(world)))
+    assert counts() == before and not GroupGrant.objects.filter(convention_profile=cp).exists()
+    grant.refresh_from_db()
+    assert grant.date_cloture is None
+
+
+def test_enlever_takes_a_pending_role_out_of_the_list(world, admin):
+    cp = convention_profile(world.convention, "T2")
+    text = page(admin.post(grants_url(world.t1), {"enlever": cp.pk, "ajout": [cp.pk]}))
+    assert 'name="ajout"' not in text and "(à enregistrer)" not in text
+
+
+def test_a_refused_assignment_at_enregistrer_saves_nothing_of_the_list(world, admin):
+    """One transaction: the withdrawal marked with it is rolled back too, and the list stays on the page."""
+    grant = GroupGrant.objects.get(group=world.t1)
+    cp = convention_profile(world.convention, "T2")
+    GroupGrant.objects.create(group=world.t1, convention_profile=cp, date_ouverture=TODAY())  # saved meanwhile
+    before = counts()
+    response = admin.post(grants_url(world.t1), {"action": "enregistrer", "retrait": grant.pk, "ajout": [cp.pk]})
+    assert response.status_code == 200
+    assert "Le groupe détient déjà ce profil." in field_errors(response, "id_convention_profile")
+    assert counts() == before and not JournalEntry.objects.filter(event=Event.GRANT_CLOSED).exists()
+    grant.refresh_from_db()
+    assert grant.date_cloture is None
+    assert f'name="retrait" value="{grant.pk}"' in page(response)
+
+
+def test_a_role_already_in_the_list_is_refused_next_to_the_field(world, admin):
+    cp = convention_profile(world.convention, "T2")
+    response = admin.post(
+        grants_url(world.t1), {"service": "CDAP", "convention_profile": cp.pk, "action": "assigner", "ajout": [cp.pk]}
+    )
+    assert "Le groupe détient déjà ce profil." in field_errors(response, "id_convention_profile")
+    assert page(response).count('name="ajout"') == 1
+
+
+def test_a_pending_id_that_is_no_profile_of_the_group_is_dropped(world, admin):
+    other = convention_profile(world.other_convention, "T2")
+    before = counts()
+    response = admin.post(grants_url(world.t1), {"action": "enregistrer", "ajout": [other.pk, "x", "1 OR 1=1"]})
+    assert response.status_code == 302 and counts() == before
 
 
 @pytest.mark.parametrize("case", ["other_convention", "closed_profile", "not_a_number", "missing", "duplicate"])
@@ -480,8 +558,9 @@ def test_a_profile_the_convention_lacks_is_refused(world, admin, case):
 
 def test_retirer_another_groups_grant_answers_404(world, admin):
     other = GroupGrant.objects.get(group=world.afas)
-    assert admin.post(grants_url(world.t1), {"action": "retirer", "grant": other.pk}).status_code == 404
-    assert admin.post(grants_url(world.t1), {"action": "retirer", "grant": "x"}).status_code == 404
+    assert admin.post(grants_url(world.t1), {"retirer": other.pk}).status_code == 404
+    assert admin.post(grants_url(world.t1), {"retirer": "x"}).status_code == 404
+    assert admin.post(grants_url(world.t1), {"action": "enregistrer", "retrait": other.pk}).status_code == 404
     other.refresh_from_db()
     assert other.date_cloture is None
 
@@ -532,7 +611,11 @@ def test_guide_001_create_group_assign_profile_add_user_gives_access():
         f"/gestion-des-habilitations/groupes/{group.pk}/habilitations/",
         {"service": "CDAP", "convention_profile": cp.pk, "action": "assigner"},
     )
-    client.post(f"/gestion-des-habilitations/groupes/{group.pk}/habilitations/", {"action": "enregistrer"})
+    assert not GroupGrant.objects.filter(group=group).exists()  # in the list, not saved yet
+    client.post(
+        f"/gestion-des-habilitations/groupes/{group.pk}/habilitations/", {"action": "enregistrer", "ajout": [cp.pk]}
+    )
+    assert GroupGrant.objects.filter(group=group, convention_profile=cp).exists()
     assert not access_context_for(collaborator).can_use("CDAP")
 
     # Je rattache l'utilisateur au groupe: AJOUTER UN UTILISATEUR AU GROUPE.
@@ -559,7 +642,8 @@ BIG = "9" * 30
         ("get", f"groupes/{BIG}/habilitations/", {}),
         ("get", "groupes/{g}/profils/", {"service": "\x00<script>"}),
         ("post", "groupes/{g}/habilitations/", {"convention_profile": BIG, "action": "assigner"}),
-        ("post", "groupes/{g}/habilitations/", {"grant": BIG, "action": "retirer"}),
+        ("post", "groupes/{g}/habilitations/", {"retirer": BIG}),
+        ("post", "groupes/{g}/habilitations/", {"retrait": BIG, "ajout": BIG, "action": "enregistrer"}),
         ("post", "groupes/{g}/habilitations/", {"action": "n'importe quoi"}),
         ("post", "conventions/{c}/groupes/creer/", {"responsable": BIG, "parent": BIG, "date_ouverture": "99999-1-1"}),
         ("post", "groupes/{g}/modifier/", {"responsable_mode": "nouveau", "nouveau_email": "a" * 400}),

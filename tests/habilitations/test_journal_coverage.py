@@ -492,7 +492,7 @@ def admin(world):
 def test_retirer_a_grant_journals_grant_closed(world, admin):
     the_grant = GroupGrant.objects.get(group=world.t1)
     url = reverse("habilitations:group_grants", args=[world.t1.pk])
-    assert admin.post(url, {"action": "retirer", "grant": the_grant.pk}).status_code == 302
+    assert admin.post(url, {"action": "enregistrer", "retrait": the_grant.pk}).status_code == 302
     entry = JournalEntry.objects.get(event=Event.GRANT_CLOSED)
     assert (entry.actor, entry.organism) == (world.admin, world.organism)
     assert entry.data == {"group": "T1", "profile": "T1-ASS"}

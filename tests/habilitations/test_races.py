@@ -83,7 +83,7 @@ def test_twenty_assignments_of_one_profile_to_a_group(world, round_):
     responses = race(
         manager_client(world.admin),
         grants_url(world.t1),
-        [{"service": "CDAP", "convention_profile": cp.pk, "action": "assigner"}] * CONTENDERS,
+        [{"action": "enregistrer", "ajout": cp.pk}] * CONTENDERS,
     )
     assert_one_winner(responses, "convention_profile", {"Le groupe détient déjà ce profil."})
     assert GroupGrant.objects.filter(group=world.t1, convention_profile=cp).count() == 1

@@ -324,7 +324,9 @@ def _second_profile(w: World) -> None:
 
 
 def _assign_second_profile(w: World) -> dict:
-    return {"convention_profile": str(ConventionProfile.objects.get(convention=w.a.convention, profile__code="T2").pk)}
+    """ "Enregistrer" with the profile in the list of roles to assign (the page's hidden `ajout` fields)."""
+    pk = str(ConventionProfile.objects.get(convention=w.a.convention, profile__code="T2").pk)
+    return {"convention_profile": pk, "ajout": pk, "action": "enregistrer"}
 
 
 def _new_organism(w: World) -> dict:
@@ -418,7 +420,6 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("habilitations:user_close", "post"): Fuzz("administrateur"),
     ("habilitations:group_create", "post"): Fuzz("administrateur", valid=_new_group),
     ("habilitations:group_update", "post"): Fuzz("administrateur"),
-    ("habilitations:group_grants", "get"): Fuzz("administrateur"),
     ("habilitations:group_grants", "post"): Fuzz(
         "administrateur",
         setup=_second_profile,
