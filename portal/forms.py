@@ -180,7 +180,9 @@ class OtpTokenForm(forms.Form):
     token = CleanCharField(
         label="Code à usage unique",
         max_length=40,
-        help_text="Les 6 chiffres affichés par votre application d'authentification, ou un code de secours.",
+        # No word of backup codes here: the enrolment page uses this field before any code exists; the verification
+        # page says, above the field, that a backup code may be typed instead.
+        help_text="Les 6 chiffres affichés à l'instant par votre application d'authentification.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}),
         error_messages={"required": "Saisissez le code."},
     )

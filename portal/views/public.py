@@ -86,6 +86,7 @@ HELP_TREE = {
             ("provisoire", "Mon mot de passe provisoire ne fonctionne pas"),
             ("verrouille", "Mon compte est verrouillé après plusieurs essais"),
             ("clos", "On me dit que mon compte n'est pas ouvert ou est clôturé"),
+            ("double_authentification", "J'ai perdu mon téléphone / ma double authentification"),
         ],
     },
     "mdp": {"answer": "mdp"},
@@ -109,6 +110,15 @@ HELP_TREE = {
     "provisoire_saisie": {"answer": "provisoire_saisie"},
     "verrouille": {"answer": "verrouille"},
     "clos": {"answer": "clos"},
+    "double_authentification": {
+        "question": "Avez-vous encore un de vos codes de secours ?",
+        "choices": [
+            ("double_authentification_codes", "Oui, j'ai conservé mes codes de secours"),
+            ("double_authentification_perdue", "Non, je n'ai plus ni mon téléphone ni mes codes"),
+        ],
+    },
+    "double_authentification_codes": {"answer": "double_authentification_codes"},
+    "double_authentification_perdue": {"answer": "double_authentification_perdue"},
 }
 
 

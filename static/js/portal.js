@@ -25,7 +25,29 @@
     button: null,
     form: null,
     returnFocus: null,
+    countdown: null,
+    countdownTimer: null,
   };
+
+  // "vous serez déconnecté dans 1 min 59 s": the time left, written again every second while the warning shows
+  // (the element is not a live region: a screen reader hears the dialog once, not every second).
+  function formatRemaining(milliseconds) {
+    var seconds = Math.max(0, Math.ceil(milliseconds / 1000));
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    return (minutes ? minutes + " min " : "") + (minutes && rest < 10 ? "0" : "") + rest + " s";
+  }
+
+  function tickCountdown() {
+    if (session.countdown) {
+      session.countdown.textContent = formatRemaining(session.deadline - Date.now());
+    }
+  }
+
+  function stopCountdown() {
+    window.clearInterval(session.countdownTimer);
+    session.countdownTimer = null;
+  }
 
   function clearTimers() {
     window.clearTimeout(session.warnTimer);
@@ -45,6 +67,9 @@
       return;
     }
     session.returnFocus = document.activeElement;
+    tickCountdown();
+    stopCountdown();
+    session.countdownTimer = window.setInterval(tickCountdown, 1000);
     session.dialog.hidden = false;
     if (session.button) {
       session.button.focus();
@@ -56,6 +81,7 @@
       return;
     }
     session.dialog.hidden = true;
+    stopCountdown();
     var target = session.returnFocus;
     session.returnFocus = null;
     if (target && target !== document.body && document.contains(target) && typeof target.focus === "function") {
@@ -146,6 +172,7 @@
     if (session.dialog) {
       session.form = session.dialog.querySelector("form");
       session.button = session.dialog.querySelector("button");
+      session.countdown = document.getElementById("session-countdown");
       if (session.form) {
         session.form.addEventListener("submit", prolongSession);
       }

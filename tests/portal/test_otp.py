@@ -24,9 +24,14 @@ def enrol(client, login, user):
     assert client.get("/double-authentification/")["Location"] == "/double-authentification/enrolement/"
     page = client.get("/double-authentification/enrolement/").content.decode()
     assert "data:image/svg+xml;base64," in page and 'id="cle-otp"' in page
+    assert "secours" not in page.split('id="contenu"')[1]  # no word of codes that do not exist yet
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post("/double-authentification/enrolement/", {"token": current_token(device)})
     codes = re.findall(r"<code>([A-Z0-9-]{23})</code>", response.content.decode())
+    assert (
+        "J'ai conservé mes codes" in response.content.decode()
+        and 'download="codes-de-secours-' in response.content.decode()
+    )
     device.refresh_from_db()
     return device, codes
 

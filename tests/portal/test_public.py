@@ -1,3 +1,5 @@
+import html
+
 import pytest
 
 from habilitations.models import Caf
@@ -92,6 +94,11 @@ def test_public_pages_answer_anonymous_visitors(client, url, text):
         (["provisoire", "provisoire_expire"], "24"),
         (["verrouille"], "15 minutes"),
         (["mdp"], "Mot de passe oublié"),
+        (["double_authentification", "double_authentification_codes"], "l'un de vos codes de secours"),
+        (
+            ["double_authentification", "double_authentification_perdue"],
+            "Qui réinitialise votre double authentification",
+        ),
     ],
 )
 def test_probleme_de_connexion_leads_to_the_answer(client, path, answer):
@@ -99,6 +106,16 @@ def test_probleme_de_connexion_leads_to_the_answer(client, path, answer):
         assert "<legend>" in client.get("/probleme-de-connexion/", {"etape": step}).content.decode()
     content = client.get("/probleme-de-connexion/", {"etape": path[-1]}).content.decode()
     assert 'id="reponse"' in content and answer in content
+
+
+def test_probleme_de_connexion_offers_the_lost_phone(client):
+    content = client.get("/probleme-de-connexion/").content.decode()
+    assert "J'ai perdu mon téléphone / ma double authentification" in html.unescape(content)
+    lost = html.unescape(
+        client.get("/probleme-de-connexion/", {"etape": "double_authentification_perdue"}).content.decode()
+    )
+    # Who resets it (the Caf, through its Ma Caf contact; an agent's national administrator) and how (enrol again).
+    assert "votre Caf" in lost and 'href="/ma-caf/"' in lost and "Activer la double authentification" in lost
 
 
 def test_probleme_de_connexion_unknown_step_restarts(client):
