@@ -10,13 +10,12 @@ from django.utils import timezone
 
 from cdap import supervision
 from cdap.forms_supervision import SupervisionFilterForm
-from core.exports import csv_response
+from core.charts import Chart, Series
 from habilitations import consultations as journal_rows
 from habilitations.access.decorators import service_required
 from habilitations.journal import journal_write
 
 PAGE_SIZE = 50
-EXPORT_CHUNK = 2000
 
 
 def _filtered(request):
@@ -39,16 +38,20 @@ def counts(request):
     """Consultations per user and month, with the same filters."""
     form, queryset = _filtered(request)
     table = supervision.counts_per_user_and_month(queryset)
-    chart = {  # oldest month first, as a chart reads
-        "labels": [f"{month:%m/%Y}" for month in reversed(table.months)],
-        "values": list(reversed(table.totals)),
-    }
+    chart = Chart(  # oldest month first, as a chart reads
+        id="graphique",
+        title="Nombre total de consultations par mois (du plus ancien au plus récent)",
+        label_header="Mois",
+        labels=[f"{month:%m/%Y}" for month in reversed(table.months)],
+        series=[Series("Consultations", list(reversed(table.totals)))],
+    )
     return render(request, "supervision/counts.html", {"form": form, "table": table, "chart": chart})
 
 
 @service_required(supervision.SUPERVISION_SERVICE)
-def export(request):
-    """The filtered list as CSV for Excel (UTF-8 with BOM, ';'), streamed; the export itself is journaled."""
+def export(request, file_format="csv"):
+    """The filtered list for a spreadsheet, streamed: CSV for Excel (UTF-8 with BOM, ';') or XLSX (dates as
+    dates); the export itself is journaled."""
     form, queryset = _filtered(request)
     journal_write(
         supervision.SUPERVISION_EXPORT,
@@ -58,7 +61,4 @@ def export(request):
         organisms=supervision.supervised_organism_ids(request.access),
         filters=form.as_journal(),
     )
-    tz = timezone.get_current_timezone()
-    entries = queryset.iterator(chunk_size=EXPORT_CHUNK)
-    rows = (journal_rows.csv_values(journal_rows.row_of(entry), tz) for entry in entries)
-    return csv_response(f"consultations-{timezone.localdate():%Y-%m-%d}.csv", journal_rows.CSV_HEADERS, rows)
+    return journal_rows.EXPORT.response(file_format, f"consultations-{timezone.localdate():%Y-%m-%d}", queryset)

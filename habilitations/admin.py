@@ -18,7 +18,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from core.exports import csv_response
 from habilitations import consultations, services
 from habilitations.forms.admin import (
     AdministratorCloseForm,
@@ -629,7 +628,7 @@ class ConsultationAdmin(StaffOnlyAdmin):
     list_filter = [ConsultationResultFilter, ConsultationRubricFilter, "event"]
     search_fields = ["user__identifiant", "user__nom", "organism__nom"]
     date_hierarchy = "at"
-    actions = ["export_csv"]
+    actions = ["export_csv", "export_xlsx"]
 
     def get_queryset(self, request):
         return consultations.consultations_of_caf(request.user)
@@ -667,17 +666,17 @@ class ConsultationAdmin(StaffOnlyAdmin):
     @admin.action(description="Exporter les consultations sélectionnées (CSV)")
     def export_csv(self, request, queryset):
         """UTF-8 with BOM and ';' for Excel, streamed; the export is journaled."""
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description="Exporter les consultations sélectionnées (XLSX)")
+    def export_xlsx(self, request, queryset):
+        """The same rows as a workbook (dates and times as dates), streamed; the export is journaled."""
+        return self._export(request, queryset, "xlsx")
+
+    def _export(self, request, queryset, file_format):
         journal_write(CAF_EXPORT, request=request, user=request.user, rows=queryset.count())
-        tz = timezone.get_current_timezone()
-        headers = consultations.CSV_HEADERS
-        headers = [*headers[:3], "Organisme", *headers[3:]]
-
-        def rows():
-            for entry in queryset.iterator(chunk_size=2000):
-                values = consultations.csv_values(consultations.row_of(entry), tz)
-                yield [*values[:3], entry.organism.nom if entry.organism else "", *values[3:]]
-
-        return csv_response(f"consultations-caf-{timezone.localdate():%Y-%m-%d}.csv", headers, rows())
+        basename = f"consultations-caf-{timezone.localdate():%Y-%m-%d}"
+        return consultations.AGENTS_EXPORT.response(file_format, basename, queryset)
 
 
 CAF_EXPORT = "export.consultations_caf"

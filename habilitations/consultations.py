@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from core.exports import DATETIME, Column, Export
 from habilitations.access.rubrics import RUBRIC_LABELS
 from habilitations.journal import Event, JournalEntry
 
@@ -113,6 +114,7 @@ class ConsultationRow:
     rubric: str
     outcome: str
     ip: str
+    organisme: str = ""
 
 
 def row_of(entry: JournalEntry) -> ConsultationRow:
@@ -129,33 +131,25 @@ def row_of(entry: JournalEntry) -> ConsultationRow:
         rubric=rubric_label(entry),
         outcome=outcome_label(entry),
         ip=entry.ip or "",
+        organisme=entry.organism.nom if entry.organism else "",
     )
 
 
-CSV_HEADERS = [
-    "Date et heure",
-    "Identifiant",
-    "Utilisateur",
-    "Profil",
-    "Caf",
-    "Numéro allocataire",
-    "Action",
-    "Rubrique",
-    "Résultat",
-    "Adresse IP",
-]
-
-
-def csv_values(row: ConsultationRow, tz) -> list[str]:
-    return [
-        row.at.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S"),
-        row.identifiant,
-        row.nom,
-        row.profile,
-        row.caf,
-        row.dossier,
-        row.action,
-        row.rubric,
-        row.outcome,
-        row.ip,
-    ]
+EXPORT = Export(
+    (
+        Column("Date et heure", "at", DATETIME),
+        Column("Identifiant", "identifiant"),
+        Column("Utilisateur", "nom"),
+        Column("Profil", "profile"),
+        Column("Caf", "caf"),
+        Column("Numéro allocataire", "dossier"),
+        Column("Action", "action"),
+        Column("Rubrique", "rubric"),
+        Column("Résultat", "outcome"),
+        Column("Adresse IP", "ip"),
+    ),
+    sheet_title="Consultations",
+    prepare=row_of,
+)
+# The Caf agents' export also names the organism, after the user.
+AGENTS_EXPORT = EXPORT.with_columns([*EXPORT.columns[:3], Column("Organisme", "organisme"), *EXPORT.columns[3:]])

@@ -102,6 +102,7 @@ MATRIX = {
     "supervision_cdap:consultations": (None, (L,) + (DENIED,) * 8),
     "supervision_cdap:counts": (None, (L,) + (DENIED,) * 8),
     "supervision_cdap:export": (None, (L,) + (DENIED,) * 8),
+    "supervision_cdap:export_xlsx": (None, (L,) + (DENIED,) * 8),
     # Consulter Dossier: the T1 user only; a consultation reference of another user answers 404 even to a T1 user.
     "cdap:search": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     "cdap:dialogue_new": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),

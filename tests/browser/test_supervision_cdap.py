@@ -37,9 +37,9 @@ def test_a_supervisor_reads_the_consultations_and_their_chart(page, login_as):
     assert_accessible(page)
     page.get_by_role("link", name="Consultations par utilisateur et par mois").click()
     page.get_by_role("link", name="Réinitialiser").click()
-    expect(page.locator("#graphique")).to_be_visible()
+    expect(page.locator("#graphique-canevas")).to_be_visible()
     expect(page.locator("#comptes")).to_contain_text("MARTIN Paul")
     assert page.evaluate(
-        "window.Chart.getChart(document.getElementById('graphique-mensuel')).data.datasets[0].data"
+        "window.Chart.getChart(document.getElementById('graphique-canevas')).data.datasets[0].data"
     ) == [2]
     assert_accessible(page)

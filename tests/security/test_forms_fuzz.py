@@ -407,7 +407,9 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("cdap:dialogue_new", "post"): Fuzz("utilisateur_cdap", valid=_message),
     ("cdap:dialogue", "post"): Fuzz("utilisateur_cdap", valid=_message),
     ("cdap:attestation", "post"): Fuzz("utilisateur_cdap"),
-    ("supervision_cdap:consultations", "get"): Fuzz("superviseur", also=("supervision_cdap:export",)),
+    ("supervision_cdap:consultations", "get"): Fuzz(
+        "superviseur", also=("supervision_cdap:export", "supervision_cdap:export_xlsx")
+    ),
     ("supervision_cdap:counts", "get"): Fuzz("superviseur"),
     # Gestion des habilitations
     ("habilitations:conventions", "get"): Fuzz("responsable"),
