@@ -14,7 +14,16 @@ HABILITATIONS_MENU_SECTIONS = {
     "partner_types": "habilitations:partner_types",
 }
 # The services whose screens are built: code → URL name of their entry page (tile and menu).
-SERVICE_URLS = {"CDAP": "cdap:search", "SUPERVISION_CDAP": "supervision_cdap:consultations"}
+SERVICE_URLS = {
+    "CDAP": "cdap:search",
+    "SUPERVISION_CDAP": "supervision_cdap:consultations",
+    # Not built yet: the service's page says what it will offer and whom to contact (portal.views.services).
+    "AFAS": "portal:service_afas",
+    "ADONIS": "portal:service_adonis",
+    "DGFIP": "portal:service_dgfip",
+    "SUPERVISION_DGFIP": "portal:service_supervision_dgfip",
+    "BAILLEUR": "portal:service_bailleur",
+}
 
 
 def service_url(code: str) -> str | None:
@@ -47,6 +56,8 @@ def menu_items(request) -> list[dict]:
     if access is None or user is None or not user.is_authenticated:
         return []
     items = []
+    if user.is_staff:
+        items.append({"url": reverse("admin:index"), "label": "ADMINISTRATION CAF", "current": False, "children": []})
     if access.manages_habilitations:
         match = getattr(request, "resolver_match", None)
         in_section = match is not None and match.namespace == "habilitations"

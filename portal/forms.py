@@ -32,6 +32,10 @@ class LoginForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": "Saisissez votre mot de passe.", "max_length": GENERIC_LOGIN_ERROR},
     )
+    # Guide 001: ticked, the user goes to "Modifier le mot de passe" once logged in (and past the second factor).
+    update_password = forms.BooleanField(
+        label="Mettre à jour votre mot de passe", required=False, template_name="components/checkbox_field.html"
+    )
 
     def __init__(self, request, *args, **kwargs):
         self.request = request

@@ -52,6 +52,22 @@ LOCKOUT_MESSAGE = (
 )
 
 
+# Where the login leads once the account's steps (personal password, second factor) are done: kept in the session,
+# since those steps come in between.
+SESSION_AFTER_LOGIN = "_mcp_after_login"
+
+
+def default_landing(user) -> str:
+    """A Caf agent works in the administration; everybody else starts on BIENVENUE."""
+    return reverse("admin:index") if user.is_staff else reverse("portal:home")
+
+
+def after_login(request) -> str:
+    """The page the login asked for ("Mettre à jour votre mot de passe", a `next=`), once; else the user's
+    landing page."""
+    return request.session.pop(SESSION_AFTER_LOGIN, None) or default_landing(request.user)
+
+
 def _login_page(request, *, bailleur: bool):
     if request.user.is_authenticated and request.method == "GET":
         return redirect("portal:home")
@@ -59,7 +75,12 @@ def _login_page(request, *, bailleur: bool):
     if request.method == "POST" and form.is_valid():
         login(request, form.user, backend="habilitations.backends.IdentifiantBackend")
         session_start(request)
-        return redirect(safe_next(request, reverse("portal:home")))
+        if form.cleaned_data["update_password"]:
+            target = reverse("portal:password_change")
+        else:
+            target = safe_next(request, default_landing(form.user))
+        request.session[SESSION_AFTER_LOGIN] = target
+        return redirect(target)
     notice = EXPIRY_MESSAGES.get(request.GET.get("raison", ""))
     template = "portal/login_bailleur.html" if bailleur else "portal/login.html"
     return render(request, template, {"form": form, "notice": notice, "next": safe_next(request, "")})
@@ -109,7 +130,11 @@ def password_first(request):
         password_change(user, form.cleaned_data["new_password1"], request=request)
         update_session_auth_hash(request, user)
         messages.success(request, "Votre mot de passe personnel est enregistré.")
-        return redirect("portal:home")
+        if request.session.get(SESSION_AFTER_LOGIN) == reverse("portal:password_change"):
+            request.session.pop(SESSION_AFTER_LOGIN)  # just done: the password is the personal one
+        if user.requires_otp and not user.is_verified():
+            return redirect("portal:otp_verify")
+        return redirect(after_login(request))
     return render(request, "portal/password_first.html", {"form": form})
 
 
@@ -209,7 +234,11 @@ def otp_setup(request):
             codes = backup.generate_codes()
             journal_write(Event.OTP_ENROLLED, request=request, user=user, actor=user, identifiant=user.identifiant)
             _otp_complete(request, device)
-            return render(request, "portal/otp_backup_codes.html", {"codes": codes, "first": True})
+            return render(
+                request,
+                "portal/otp_backup_codes.html",
+                {"codes": codes, "first": True, "continue_url": after_login(request)},
+            )
         journal_write(Event.OTP_FAILED, request=request, user=user, actor=user, identifiant=user.identifiant)
         form.add_error(
             "token", "Ce code n'est pas valide. Saisissez le code affiché à l'instant par votre application."
@@ -246,7 +275,7 @@ def otp_verify(request):
                 journal_write(
                     Event.OTP_VERIFIED, request=request, user=user, actor=user, device=device.__class__.__name__
                 )
-                return redirect(safe_next(request, reverse("portal:home")))
+                return redirect(safe_next(request, after_login(request)))
         journal_write(Event.OTP_FAILED, request=request, user=user, actor=user, identifiant=user.identifiant)
         if devices and not allowed:
             form.add_error("token", "Trop de codes erronés : patientez quelques instants avant de réessayer.")

@@ -52,7 +52,7 @@ def test_an_agent_prints_then_marks_a_postal_request_sent(page, login_as, postal
         label="Imprimer les attestations sélectionnées (un PDF)"
     )
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Envoyer").click()
+        page.get_by_role("button", name="Appliquer l’action").click()
     download = download_info.value
     assert download.suggested_filename.startswith("attestations-paiement-")
     pages = PdfReader(io.BytesIO(open(download.path(), "rb").read())).pages
@@ -62,7 +62,7 @@ def test_an_agent_prints_then_marks_a_postal_request_sent(page, login_as, postal
     row = page.get_by_role("row").filter(has_text="061 1234567")
     row.get_by_role("checkbox").check()
     page.get_by_role("combobox", name=re.compile("^Action")).select_option(label="Marquer comme envoyées")
-    page.get_by_role("button", name="Envoyer").click()
+    page.get_by_role("button", name="Appliquer l’action").click()
     expect(page.locator(".messagelist")).to_contain_text("1 demande(s) marquée(s) comme envoyée(s).")
     assert_accessible(page)
     postal.refresh_from_db()
