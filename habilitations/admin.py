@@ -311,7 +311,7 @@ class ConventionAdmin(AgentAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ConventionCreateForm._meta.fields
-        return [*self.fixed_fields, "etat", "date_validation"]
+        return [*self.fixed_fields, "etat", "date_validation", "motif_derogation"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.fixed_fields
@@ -352,13 +352,21 @@ class ConventionAdmin(AgentAdmin):
                 request=request,
             )
             adopt(obj, convention)
-        elif form.has_changed():
+
+    def save_related(self, request, form, formsets, change):
+        """The documents first, then the profiles, then the état: a bulletin recorded in the same submission
+        counts for the profile it allows and for "Valable" (the services refuse either without it)."""
+        form.save_m2m()
+        for formset in sorted(formsets, key=lambda f: f.model is not ConventionDocument):
+            self.save_formset(request, form, formset, change=change)
+        if change and form.has_changed() and {"etat", "date_validation"} & set(form.changed_data):
             perform(
                 form,
                 services.convention_set_etat,
-                Convention.objects.select_related("organism").get(pk=obj.pk),
+                Convention.objects.select_related("organism").get(pk=form.instance.pk),
                 etat=form.cleaned_data["etat"],
                 date_validation=form.cleaned_data["date_validation"],
+                override_reason=form.cleaned_data.get("motif_derogation", ""),
                 actor=request.user,
                 request=request,
             )
@@ -379,6 +387,7 @@ class ConventionAdmin(AgentAdmin):
                         convention,
                         data["profile"],
                         date_ouverture=data["date_ouverture"],
+                        override_reason=form.cleaned_data.get("motif_derogation", ""),
                         actor=request.user,
                         request=request,
                     )

@@ -46,6 +46,7 @@ from habilitations.models import (
     open_on_q,
 )
 from habilitations.reference import cdap_profile_rows
+from habilitations.selectors import documents_required
 
 DEMO_PASSWORD = "Mcp-Demo#2026"
 EMAIL_DOMAIN = "demo.moncomptepartenaire.example"
@@ -527,6 +528,7 @@ def seed_organism(demo: DemoOrganism, *, agent: User, password: DemoPassword) ->
     convention = Convention.objects.filter(organism=organism).first() or services.convention_create(
         organism=organism, date_ouverture=CONVENTIONS_OPENED, actor=agent
     )
+    seed_documents(convention, demo.profiles, agent=agent)
     if convention.etat != Convention.Etat.VALABLE:
         services.convention_set_etat(
             convention, etat=Convention.Etat.VALABLE, date_validation=CONVENTIONS_VALIDATED, actor=agent
@@ -538,7 +540,6 @@ def seed_organism(demo: DemoOrganism, *, agent: User, password: DemoPassword) ->
         ).first() or services.convention_profile_open(
             convention, Profile.objects.get(code=code), date_ouverture=CONVENTIONS_VALIDATED, actor=agent
         )
-    seed_documents(convention, demo.profiles, agent=agent)
 
     caf = organism.caf_pivot
     prefix = partner_type.identifiant_prefixe + caf.code
@@ -587,19 +588,13 @@ def seed_organism(demo: DemoOrganism, *, agent: User, password: DemoPassword) ->
 
 
 def seed_documents(convention: Convention, profiles, *, agent: User) -> None:
-    """The signed convention, the contrat de service, a bulletin d'adhésion per service and d'éligibilité for
-    CDAP and AFAS."""
-    Kind = ConventionDocument.Kind
-    eligible = set(convention.organism.partner_type.services_eligibles.values_list("code", flat=True))
-    used = [s for s in Service.objects.filter(profiles__code__in=profiles).distinct() if s.code in eligible]
-    wanted = [(Kind.CONVENTION, None), (Kind.CONTRAT_SERVICE, None)]
-    wanted += [(Kind.BULLETIN_ADHESION, service) for service in used]
-    wanted += [
-        (Kind.BULLETIN_ELIGIBILITE, service)
-        for service in used
-        if service.code in services.ELIGIBILITY_BULLETIN_SERVICES
-    ]
-    for kind, service in wanted:
+    """The documents its services need (`selectors.documents_required`): the signed convention, the contrat de
+    service, a bulletin d'adhésion per service and d'éligibilité for CDAP and AFAS — before the convention is
+    "Valable" and its profiles opened, which the services refuse without them."""
+    codes = Profile.objects.filter(code__in=profiles).values_list("service__code", flat=True)
+    by_code = {service.code: service for service in Service.objects.all()}
+    for kind, code in documents_required(set(codes)):
+        service = by_code[code] if code else None
         if not ConventionDocument.objects.filter(convention=convention, kind=kind, service=service).exists():
             services.convention_document_record(
                 convention, kind=kind, service=service, date_reception=DOCUMENTS_RECEIVED, actor=agent

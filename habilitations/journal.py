@@ -31,6 +31,10 @@ class Event(models.TextChoices):
     CONVENTION_CHANGED = "hab.convention_changed", "Convention modifiée"
     CONVENTION_PROFILE_OPENED = "hab.convention_profile_opened", "Profil accordé à la convention"
     CONVENTION_PROFILE_CLOSED = "hab.convention_profile_closed", "Profil retiré de la convention"
+    # A Caf agent opened a service or set "Valable" without the required documents. data: missing (their names),
+    # reason (the agent's), action ("profile_open" / "valable"), profiles (codes). The control plan reports them
+    # (issue 17).
+    DOCUMENTS_OVERRIDDEN = "hab.documents_overridden", "Dérogation : accès ouvert sans les documents requis"
     ADMINISTRATOR_NAMED = "hab.administrator_named", "Administrateur nommé"
     ADMINISTRATOR_CLOSED = "hab.administrator_closed", "Administrateur clôturé"
     USER_CREATED = "hab.user_created", "Utilisateur créé"

@@ -126,3 +126,42 @@ def with_administrator_flag(users: QuerySet[User], day: datetime.date | None = N
 def is_administrator(user: User, day: datetime.date | None = None) -> bool:
     """The user holds an administrator role not closed on `day` (today): current or planned."""
     return _administrator_roles_not_closed(day or timezone.localdate()).filter(user=user).exists()
+
+
+# --- The documents of a convention (webinar 004) ------------------------------------------------------------
+
+# Services whose subscription needs a bulletin d'éligibilité on top of the bulletin d'adhésion (spec).
+ELIGIBILITY_BULLETIN_SERVICES = {"CDAP", "AFAS"}
+SUPERVISION_PREFIX = "SUPERVISION_"
+
+
+def document_service_code(service_code: str) -> str:
+    """The service whose bulletins cover `service_code`: a supervision service ("SUPERVISION_CDAP") is subscribed
+    with the service it supervises (the Caf records no bulletin for the supervision itself)."""
+    return service_code.removeprefix(SUPERVISION_PREFIX)
+
+
+def documents_required(service_codes) -> list[tuple[str, str | None]]:
+    """(kind, service code) of the documents an access to `service_codes` needs (webinar 004: « Sous réserve de la
+    complétude et signature de : la convention d'accès, le contrat de service, le bulletin d'adhésion à chaque
+    service, le formulaire d'éligibilité » — the latter for CDAP and AFAS)."""
+    Kind = ConventionDocument.Kind
+    required: list[tuple[str, str | None]] = [(Kind.CONVENTION, None), (Kind.CONTRAT_SERVICE, None)]
+    for code in sorted({document_service_code(code) for code in service_codes}):
+        required.append((Kind.BULLETIN_ADHESION, code))
+        if code in ELIGIBILITY_BULLETIN_SERVICES:
+            required.append((Kind.BULLETIN_ELIGIBILITE, code))
+    return required
+
+
+def documents_missing(convention: Convention, service_codes) -> list[str]:
+    """The French names of the documents still missing for `convention` to open `service_codes` (empty: complete).
+    Two queries."""
+    received = set(convention.documents.values_list("kind", "service__code"))
+    labels = dict(ConventionDocument.Kind.choices)
+    names = dict(Service.objects.values_list("code", "libelle"))
+    return [
+        f"{labels[kind]} ({names.get(code, code)})" if code else labels[kind]
+        for kind, code in documents_required(service_codes)
+        if (kind, code) not in received
+    ]

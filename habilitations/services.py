@@ -29,6 +29,7 @@ from habilitations.models import (
     User,
     UserGroup,
 )
+from habilitations.selectors import ELIGIBILITY_BULLETIN_SERVICES, documents_missing  # noqa: F401 (re-exported)
 from habilitations.validators import validate_siret
 
 MAX_ADMINISTRATORS = 2
@@ -151,15 +152,66 @@ ETAT_TRANSITIONS = {
 }
 
 
+def _require_documents(
+    convention: Convention, service_codes, *, field: str, what: str, override_reason: str, actor, request, **data
+) -> None:
+    """Refuse `what` while a required document is missing, unless the agent gives a reason: the dérogation is then
+    journaled (DOCUMENTS_OVERRIDDEN: the missing documents, the reason, the action and the profiles it concerns)
+    for the control plan's « conditions d'accès » axis (issue 17)."""
+    missing = documents_missing(convention, service_codes)
+    if not missing:
+        return
+    reason = (override_reason or "").strip()
+    if not reason:
+        several = len(missing) > 1
+        raise ValidationError(
+            {
+                field: f"{what} : {'documents manquants' if several else 'document manquant'} "
+                + ", ".join(f"« {name} »" for name in missing)
+                + f". Enregistrez {'ces documents' if several else 'ce document'} dans « Documents reçus », ou "
+                "indiquez le motif de la dérogation."
+            }
+        )
+    journal_write(
+        Event.DOCUMENTS_OVERRIDDEN,
+        request=request,
+        actor=actor,
+        organism=convention.organism,
+        missing=missing,
+        reason=reason[:500],
+        **data,
+    )
+
+
 @transaction.atomic
 def convention_set_etat(
-    convention: Convention, *, etat: str, date_validation=None, actor=None, request=None
+    convention: Convention, *, etat: str, date_validation=None, override_reason: str = "", actor=None, request=None
 ) -> Convention:
-    """Validate, suspend or denounce the convention; a denounced convention stays so."""
+    """Validate, suspend or denounce the convention; a denounced convention stays so. It becomes "Valable" only
+    with the signed convention, the contrat de service and the bulletins of each service it holds (or a reason
+    to do without them: `_require_documents`)."""
     if etat != convention.etat and etat not in ETAT_TRANSITIONS[convention.etat]:
         labels = dict(Convention.Etat.choices)
         raise ValidationError(
             {"etat": f"Une convention « {labels[convention.etat]} » ne peut pas passer à l'état « {labels[etat]} »."}
+        )
+    if etat == Convention.Etat.VALABLE and convention.etat != Convention.Etat.VALABLE:
+        held = list(
+            ConventionProfile.objects.filter(convention=convention)
+            .exclude(date_cloture__isnull=False, date_cloture__lte=_today())
+            .order_by("profile__code")
+            .values_list("profile__code", "profile__service__code")
+        )
+        _require_documents(
+            convention,
+            {service for _, service in held},
+            field="etat",
+            what="La convention ne peut pas être « Valable »",
+            override_reason=override_reason,
+            actor=actor,
+            request=request,
+            action="valable",
+            profiles=[profile for profile, _ in held],
         )
     before = _snapshot(convention, ["etat", "date_validation"])
     convention.etat = etat
@@ -179,14 +231,32 @@ def convention_set_etat(
 
 @transaction.atomic
 def convention_profile_open(
-    convention: Convention, profile: Profile, *, date_ouverture=None, actor=None, request=None
+    convention: Convention,
+    profile: Profile,
+    *,
+    date_ouverture=None,
+    override_reason: str = "",
+    actor=None,
+    request=None,
 ) -> ConventionProfile:
-    """The Caf grants the convention a (service, profile)."""
+    """The Caf grants the convention a (service, profile), once the service's documents are received (or with a
+    reason to do without them: `_require_documents`)."""
     date_ouverture = date_ouverture or _today()
     if _overlaps(
         ConventionProfile.objects.filter(convention=convention, profile=profile), date_ouverture, None
     ).exists():
         raise ValidationError({"profile": "La convention détient déjà ce profil."})
+    _require_documents(
+        convention,
+        {profile.service.code},
+        field="profile",
+        what=f"Le profil {profile.code} ne peut pas être accordé",
+        override_reason=override_reason,
+        actor=actor,
+        request=request,
+        action="profile_open",
+        profiles=[profile.code],
+    )
     with _integrity({"profile": "La convention détient déjà ce profil."}):
         convention_profile = ConventionProfile.objects.create(
             convention=convention, profile=profile, date_ouverture=date_ouverture
@@ -239,10 +309,6 @@ def organism_contact_update(organism: Organism, *, actor=None, request=None, **c
         after=_snapshot(organism, ORGANISM_CONTACT_FIELDS),
     )
     return organism
-
-
-# Services whose subscription needs a bulletin d'éligibilité on top of the bulletin d'adhésion (spec).
-ELIGIBILITY_BULLETIN_SERVICES = {"CDAP", "AFAS"}
 
 
 @transaction.atomic

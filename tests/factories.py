@@ -111,6 +111,22 @@ def convention_profile(convention, code: str, **kwargs):
     )
 
 
+def convention_documents(convention, *service_codes: str, received=None):
+    """Record, as received, the documents a convention needs for `service_codes` (the signed convention, the
+    contrat de service, each service's bulletins): what opening their profiles or "Valable" requires."""
+    from habilitations.models import ConventionDocument, Service
+    from habilitations.selectors import documents_required
+
+    for kind, code in documents_required(service_codes):
+        ConventionDocument.objects.get_or_create(
+            convention=convention,
+            kind=kind,
+            service=Service.objects.get(code=code) if code else None,
+            defaults={"date_reception": received or convention.date_ouverture},
+        )
+    return convention
+
+
 class GroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "habilitations.UserGroup"

@@ -173,6 +173,17 @@ class ConventionEtatForm(AgentForm):
     """The Caf pivot validates, suspends or denounces the convention."""
 
     date_validation = date_field("Validée le", required=False, help_text="Par défaut, aujourd'hui.")
+    motif_derogation = forms.CharField(
+        label="Motif de la dérogation",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "Seulement pour rendre la convention « Valable » ou accorder un profil sans tous les documents requis "
+            "(convention d'accès, contrat de service, bulletins du service) : la dérogation est journalisée et le "
+            "plan de contrôle la signale."
+        ),
+    )
 
     class Meta:
         model = Convention

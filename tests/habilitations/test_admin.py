@@ -195,6 +195,15 @@ def test_create_validate_a_convention_grant_and_withdraw_a_profile(admin_client,
 
     validated = TODAY() - datetime.timedelta(days=2)
     t2 = Profile.objects.get(code="T2")
+    # Received before: the signed convention, the contrat de service, the bulletin d'adhésion; the bulletin
+    # d'éligibilité comes in the same submission as "Valable" and T2, and counts for both.
+    for kind, service in (("CONVENTION", None), ("CONTRAT_SERVICE", None), ("BULLETIN_ADHESION", "CDAP")):
+        ConventionDocument.objects.create(
+            convention=convention,
+            kind=kind,
+            service=Service.objects.get(code=service) if service else None,
+            date_reception=validated,
+        )
     response = admin_client.post(
         url,
         convention_post(
@@ -219,7 +228,7 @@ def test_create_validate_a_convention_grant_and_withdraw_a_profile(admin_client,
     granted = ConventionProfile.objects.get(convention=convention, profile=t2)
     assert granted.is_open
     assert "<span>Consulter Dossier — T2 – Prestataires services sociaux</span>" in page(admin_client.get(url))
-    assert ConventionDocument.objects.get(convention=convention).kind == "BULLETIN_ELIGIBILITE"
+    assert ConventionDocument.objects.get(convention=convention, kind="BULLETIN_ELIGIBILITE").service.code == "CDAP"
     changed = JournalEntry.objects.filter(event=Event.CONVENTION_CHANGED, organism=organism)
     assert any(
         e.data.get("before", {}).get("etat") == "EN_ATTENTE" and e.data["after"]["etat"] == "VALABLE" for e in changed

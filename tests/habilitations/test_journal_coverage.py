@@ -39,6 +39,7 @@ from tests.factories import (
     OrganismFactory,
     UserFactory,
     caf,
+    convention_documents,
     convention_profile,
     grant,
     member,
@@ -202,8 +203,35 @@ WRITES = [
         hab_services.convention_profile_open,
         (E.CONVENTION_PROFILE_OPENED,),
         lambda a: partial(
-            hab_services.convention_profile_open, ConventionFactory(), Profile.objects.get(code="T2"), actor=a
+            hab_services.convention_profile_open,
+            convention_documents(ConventionFactory(), "CDAP"),
+            Profile.objects.get(code="T2"),
+            actor=a,
         ),
+    ),
+    Write(  # without the documents, with the agent's reason: the dérogation first
+        hab_services.convention_profile_open,
+        (E.DOCUMENTS_OVERRIDDEN, E.CONVENTION_PROFILE_OPENED),
+        lambda a: partial(
+            hab_services.convention_profile_open,
+            ConventionFactory(),
+            Profile.objects.get(code="T2"),
+            override_reason="Bulletin signé reçu par courrier, en cours de numérisation",
+            actor=a,
+        ),
+        variant="dérogation",
+    ),
+    Write(
+        hab_services.convention_set_etat,
+        (E.DOCUMENTS_OVERRIDDEN, E.CONVENTION_CHANGED),
+        lambda a: partial(
+            hab_services.convention_set_etat,
+            ConventionFactory(etat="EN_ATTENTE", date_validation=None),
+            etat="VALABLE",
+            override_reason="Convention signée remise en main propre",
+            actor=a,
+        ),
+        variant="dérogation",
     ),
     Write(
         hab_services.convention_profile_close,

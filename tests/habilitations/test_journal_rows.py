@@ -55,6 +55,7 @@ DETAILS = {
     "hab.convention_created": {"libelle"},
     "hab.convention_changed": {"after", "before"},
     "hab.convention_profile_opened": {"profile"},
+    "hab.documents_overridden": {"action", "missing", "profiles", "reason"},
     "hab.convention_profile_closed": {"date_cloture", "profile"},
     "hab.organism_changed": {"after", "before"},
     "account.created": set(),

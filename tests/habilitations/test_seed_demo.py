@@ -30,6 +30,7 @@ from habilitations.models import (
     UserGroup,
 )
 from habilitations.reference import cdap_profile_rows
+from habilitations.selectors import documents_missing
 from portal.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,8 @@ def test_demo_conventions_are_valid_and_hold_only_what_their_type_allows(seeded)
                 assert cp.profile.code in legitimate, (convention, cp)
         kinds = set(convention.documents.values_list("kind", flat=True))
         assert {"CONVENTION", "CONTRAT_SERVICE", "BULLETIN_ADHESION"} <= kinds
+        held = {cp.profile.service.code for cp in convention.convention_profiles.select_related("profile__service")}
+        assert documents_missing(convention, held) == [], convention  # issue 23: every service's documents
         assert (
             OrganismAdministrator.objects.filter(organism=convention.organism, date_cloture__isnull=True).count() == 1
         )

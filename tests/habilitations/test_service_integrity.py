@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from habilitations import services
 from habilitations.models import Convention, ConventionDocument, ConventionProfile, Organism, PartnerType, Profile
-from tests.factories import ConventionFactory, OrganismFactory, valid_siret
+from tests.factories import ConventionFactory, OrganismFactory, convention_documents, valid_siret
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,7 +74,7 @@ def test_a_convention_created_twice_at_once():
 
 
 def test_a_profile_granted_twice_at_once():
-    convention, profile = ConventionFactory(), Profile.objects.get(code="T2")
+    convention, profile = convention_documents(ConventionFactory(), "CDAP"), Profile.objects.get(code="T2")
     message = racing(
         lambda: ConventionProfile.objects.create(convention=convention, profile=profile, date_ouverture=TODAY()),
         lambda: services.convention_profile_open(convention, profile),

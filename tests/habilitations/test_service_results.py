@@ -24,6 +24,7 @@ from tests.factories import (
     GroupFactory,
     OrganismFactory,
     UserFactory,
+    convention_documents,
     convention_profile,
     member,
     valid_siret,
@@ -68,7 +69,7 @@ def test_a_convention_named_after_its_organism_opening_today_unless_told():
 
 
 def test_a_validated_convention_keeps_its_first_validation_date():
-    convention = ConventionFactory(etat="EN_ATTENTE", date_validation=None)
+    convention = convention_documents(ConventionFactory(etat="EN_ATTENTE", date_validation=None))
     services.convention_set_etat(convention, etat="VALABLE")
     assert Convention.objects.get(pk=convention.pk).date_validation == TODAY()
     services.convention_set_etat(convention, etat="SUSPENDUE")
@@ -79,7 +80,7 @@ def test_a_validated_convention_keeps_its_first_validation_date():
 
 
 def test_a_profile_held_elsewhere_or_another_profile_does_not_block_the_grant():
-    convention, other = ConventionFactory(), ConventionFactory()
+    convention, other = convention_documents(ConventionFactory(), "CDAP"), ConventionFactory()
     convention_profile(other, "T2")  # the same profile, another convention
     convention_profile(convention, "T1-ASS")  # another profile, this convention
     opened = services.convention_profile_open(convention, Profile.objects.get(code="T2"))
