@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from habilitations.access.decorators import public as public_rule
-from portal.views import auth, errors, guides, home, public
+from portal.views import auth, errors, guides, home, public, services
 
 portal_patterns = [
     # Public pages
@@ -32,6 +32,12 @@ portal_patterns = [
     path("mon-profil/adresse-mail/confirmer/<str:token>/", home.profile_email_confirm, name="profile_email_confirm"),
     path("mon-profil/telephone/", home.profile_phone, name="profile_phone"),
     path("mon-profil/codes-de-secours/", auth.backup_codes_regenerate, name="backup_codes"),
+    # The services whose screens come later: a page of the service (what it will offer, whom to contact).
+    path("aide-financiere-d-action-sociale/", services.afas, name="service_afas"),
+    path("adonis/", services.adonis, name="service_adonis"),
+    path("offre-dgfip/", services.dgfip, name="service_dgfip"),
+    path("supervision-dgfip/", services.supervision_dgfip, name="service_supervision_dgfip"),
+    path("espace-bailleur/", services.bailleur, name="service_bailleur"),
 ]
 
 urlpatterns = [

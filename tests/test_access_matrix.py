@@ -61,6 +61,13 @@ MATRIX = {
     "portal:profile_email_confirm": ("token", (L,) + (R,) * 8),
     "portal:profile_phone": (None, LOGGED_OK),
     "portal:backup_codes": (None, (L,) + (METHOD,) * 8),
+    # Services not built yet: their page, for their users only (none of these roles holds them; see
+    # tests/portal/test_service_pages.py).
+    "portal:service_afas": (None, (L,) + (DENIED,) * 8),
+    "portal:service_adonis": (None, (L,) + (DENIED,) * 8),
+    "portal:service_dgfip": (None, (L,) + (DENIED,) * 8),
+    "portal:service_supervision_dgfip": (None, (L,) + (DENIED,) * 8),
+    "portal:service_bailleur": (None, (L,) + (DENIED,) * 8),
     "habilitations:index": (None, (L, DENIED, DENIED, R, R, R, DENIED, DENIED, DENIED)),
     "habilitations:organisms": (None, MANAGER_LIST),
     "habilitations:conventions": (None, MANAGER_LIST),

@@ -1,0 +1,132 @@
+"""The services whose screens are not built yet (AFAS, Adonis, Offre DGFIP, Supervision DGFIP, Espace Bailleur):
+until each lands in its own app, its menu entry and tile open this page of the service — what it will offer (the
+spec and webinar 004's table of services) and whom to contact at the Caf. When a service app lands, it takes the
+service's URL name in `portal.context_processors.SERVICE_URLS` and its entry here goes."""
+
+from django.shortcuts import render
+
+from habilitations.access.decorators import service_required
+from habilitations.models import Caf
+
+# code → what the page says. "offre": what the service will let the user do; "public": who uses it.
+UPCOMING_SERVICES = {
+    "AFAS": {
+        "libelle": "Aide financière d'action sociale",
+        "titre": "AIDE FINANCIÈRE D'ACTION SOCIALE",
+        "intro": "Le service « Aides financières d'action sociale » (AFAS) permet aux partenaires bénéficiaires de "
+        "crédits d'action sociale de déclarer en ligne les données d'activité et financières de leurs "
+        "équipements pour percevoir les prestations de service.",
+        "offre": [
+            "effectuer vos déclarations en ligne, avec des formulaires normalisés de données d'activité et de "
+            "données financières, et une grille de contrôles de cohérence ;",
+            "consulter l'avancement du traitement de vos déclarations ;",
+            "visualiser immédiatement une estimation de votre droit ;",
+            "répartir les rôles de vos collaborateurs : fournisseur de données d'activité (FDA), de données "
+            "financières (FDF), par import (FDI), approbateur (qui transmet la déclaration à la Caf).",
+        ],
+        "public": "Les gestionnaires d'accueils de loisirs sans hébergement (ALSH), d'établissements d'accueil du "
+        "jeune enfant (EAJE), de relais petite enfance (RAM/RPE), de lieux d'accueil enfants parents (LAEP), de "
+        "structures jeunesse et de médiation familiale.",
+    },
+    "ADONIS": {
+        "libelle": "Adonis",
+        "titre": "ADONIS",
+        "intro": "Adonis (aide à domicile et observatoire national des interventions sociales) est le service des "
+        "structures d'aide et d'accompagnement à domicile (SAAD).",
+        "offre": [
+            "enregistrer les demandes d'aide à domicile des familles, les interventions réalisées et les refus "
+            "d'intervention avec leur motif ;",
+            "rechercher et consulter un dossier allocataire, avec le quotient familial actualisé ;",
+            "repérer et analyser les motifs d'intervention et de refus, et saisir vos données annuelles "
+            "(interventions collectives, autres financeurs) ;",
+            "exporter vos demandes d'aide à domicile vers votre système d'information et celui de la Caf.",
+        ],
+        "public": "Les services d'aide et d'accompagnement à domicile (SAAD) conventionnés avec la Caf.",
+    },
+    "DGFIP": {
+        "libelle": "Offre DGFIP",
+        "titre": "OFFRE DGFIP",
+        "intro": "L'offre DGFIP permet aux directions départementales des finances publiques (DDFiP) de disposer "
+        "des informations nécessaires pour adresser à juste titre une opposition à tiers détenteur (OTD).",
+        "offre": [
+            "rechercher un allocataire par son nom, son prénom et sa date de naissance (le numéro allocataire est "
+            "facultatif) ;",
+            "consulter sa fiche : identité, adresse, prestations versées sur les 12 derniers mois, ce qui est "
+            "saisissable ou non, la prochaine date de paiement, les dettes en cours envers la Caf ;",
+            "éditer une attestation de la consultation pour le dossier fiscal ;",
+            "chaque consultation est tracée avec la référence du dossier fiscal que vous indiquez.",
+        ],
+        "public": "Les agents des directions départementales des finances publiques habilités par leur "
+        "administrateur.",
+    },
+    "SUPERVISION_DGFIP": {
+        "libelle": "Supervision DGFIP",
+        "titre": "SUPERVISION DGFIP",
+        "intro": "La supervision DGFIP permet à l'administrateur d'une DDFiP de suivre les consultations de l'offre "
+        "DGFIP faites par ses agents.",
+        "offre": [
+            "lister et filtrer les consultations de vos agents ;",
+            "compter les consultations par agent et par mois, repérer les volumes atypiques ;",
+            "exporter ces données (CSV).",
+        ],
+        "public": "Les administrateurs des directions départementales des finances publiques.",
+    },
+    "BAILLEUR": {
+        "libelle": "Espace Bailleur",
+        "titre": "ESPACE BAILLEUR",
+        "intro": "L'Espace Bailleur vous permet de déclarer facilement à la Caf, et en toute sécurité, ce qui "
+        "concerne vos locataires bénéficiaires d'une aide personnelle au logement.",
+        "offre": [
+            "déclarer le montant du loyer de juillet de vos locataires ;",
+            "signaler le départ ou le déménagement d'un locataire ;",
+            "déclarer une modification du nombre de colocataires d'un logement ;",
+            "signaler un impayé de loyer ;",
+            "déclarer la fin de gestion d'un logement ;",
+            "consulter la liste de vos locataires bénéficiaires d'une aide au logement et, si la Caf vous verse "
+            "l'aide directement, le détail des paiements mensuels ;",
+            "suivre vos déclarations, planifier des relances et consulter vos statistiques.",
+        ],
+        "public": "Les bailleurs, particuliers ou entreprises, dont un locataire bénéficie d'une aide personnelle "
+        "au logement.",
+    },
+}
+
+
+def _contact_caf(user) -> Caf | None:
+    """The Caf to contact: the Caf pivot of the user's organism (an agent's own Caf otherwise)."""
+    if user.organism_id:
+        return Caf.objects.filter(organisms__pk=user.organism_id).first()
+    return user.caf
+
+
+def _upcoming_service_page(request, code: str):
+    return render(
+        request,
+        "portal/services/a_venir.html",
+        {"service": UPCOMING_SERVICES[code], "code": code, "caf": _contact_caf(request.user)},
+    )
+
+
+@service_required("AFAS")
+def afas(request):
+    return _upcoming_service_page(request, "AFAS")
+
+
+@service_required("ADONIS")
+def adonis(request):
+    return _upcoming_service_page(request, "ADONIS")
+
+
+@service_required("DGFIP")
+def dgfip(request):
+    return _upcoming_service_page(request, "DGFIP")
+
+
+@service_required("SUPERVISION_DGFIP")
+def supervision_dgfip(request):
+    return _upcoming_service_page(request, "SUPERVISION_DGFIP")
+
+
+@service_required("BAILLEUR")
+def bailleur(request):
+    return _upcoming_service_page(request, "BAILLEUR")
