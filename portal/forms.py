@@ -241,9 +241,16 @@ class PhoneChangeForm(CurrentPasswordForm):
 
     def clean(self):
         data = super().clean()
-        if "telephone" in data and data.get("telephone", "") != (data.get("telephone_confirm") or "").strip():
+        # "01 23 45 67 89" and "01.23.45.67.89" are the same number: compared without spaces and dots.
+        if "telephone" in data and _phone_digits(data.get("telephone", "")) != _phone_digits(
+            data.get("telephone_confirm") or ""
+        ):
             self.add_error("telephone_confirm", "Les deux numéros de téléphone ne sont pas identiques.")
         return data
+
+
+def _phone_digits(value: str) -> str:
+    return re.sub(r"[\s.]", "", value)
 
 
 class PostalCodeForm(forms.Form):

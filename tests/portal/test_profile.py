@@ -74,3 +74,58 @@ def test_phone_change_with_confirmation(client, login, user):
     )
     user.refresh_from_db()
     assert user.telephone == "01 23 45 67 89"
+
+
+def test_the_two_phone_fields_match_whatever_the_spaces_and_dots(client, login, user):
+    login(user)
+    response = client.post(
+        "/mon-profil/telephone/",
+        {"telephone": "01 23 45 67 89", "telephone_confirm": "01.23.45.67.89", "current_password": TEST_PASSWORD},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.telephone == "01 23 45 67 89"
+
+
+def test_recent_logins_show_a_readable_browser_and_system(client, login, user):
+    chrome = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+        "Safari/537.36"
+    )
+    client.defaults["HTTP_USER_AGENT"] = chrome
+    login(user)
+    page = client.get("/mon-profil/").content.decode()
+    assert "<td>Chrome 120 sur Windows</td>" in page and "AppleWebKit" not in page
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "readable"),
+    [
+        ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", "Firefox 121 sur Linux"),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+            "Safari/605.1.15",
+            "Safari 17 sur macOS",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+            "Safari/537.36 Edg/120.0.2210.91",
+            "Edge 120 sur Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.1 Mobile/15E148 Safari/604.1",
+            "Safari 17 sur iOS",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/119.0 Mobile Safari/537.36",
+            "Chrome 119 sur Android",
+        ),
+        ("curl/8.4.0", "Navigateur inconnu"),
+        ("", "Navigateur inconnu"),
+    ],
+)
+def test_readable_user_agent(user_agent, readable):
+    from portal.useragent import readable_user_agent
+
+    assert readable_user_agent(user_agent) == readable
