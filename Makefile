@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mcp
 export REDIS_URL ?= redis://127.0.0.1:6379/15
+# `make run PORT=8010`: the demo serves there, and the links of its e-mails point there too.
+PORT ?= 8000
+DEMO_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install install-test lint bench load migrate-check clean
 
@@ -28,7 +31,8 @@ run: install
 	bash scripts/ensure-system-packages.sh run
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py seed_demo
-	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py runserver 127.0.0.1:8000
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=portal.settings.dev PORTAL_BASE_URL=$(DEMO_BASE_URL) \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite on PostgreSQL + Redis, browser tests included.
 test: install-test
