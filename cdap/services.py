@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cdap.models import Consultation, DialogueMessage, Dossier, PostalRequest
+from core.mail.kinds import register_email_kind
+from core.mail.queue import email_queue
 from habilitations.journal import Event, journal_write
-from portal.mail import email_queue, register_email_kind
 
 
 def search_refused(*, request, organism_id: int | None, profile: str, caf_code: str, numero: str, reason: str):

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.mail.kinds import register_email_kind
+from core.mail.queue import email_queue
 from habilitations.journal import Event, journal_write
 from habilitations.models import Caf, IssuedIdentifiant, User
 from habilitations.passwords import generate_provisional_password
-from portal.mail import email_queue, register_email_kind
 
 # No 0/O, no 1/I/L: the guides warn users about them.
 IDENTIFIANT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -61,7 +62,7 @@ def identifiant_send(user: User, *, request=None, actor=None) -> None:
 
 def provisional_password_issue(user: User) -> str:
     """Give the account a fresh provisional password, valid 24 hours. The clear value is only in the e-mail, and
-    encrypted in its outbox row until it is sent (portal.mail): every copy of the message carries this password."""
+    encrypted in its outbox row until it is sent (core.mail): every copy of the message carries this password."""
     password = generate_provisional_password()
     user.set_password(password)
     user.provisional_password_expires_at = timezone.now() + settings.PROVISIONAL_PASSWORD_VALIDITY
@@ -90,7 +91,7 @@ def password_change(user: User, new_password: str, *, request=None) -> None:
 
 
 def _prepare_provisional_password(email) -> dict:
-    """Called once per e-mail row (portal.mail keeps the result encrypted for every attempt of that row)."""
+    """Called once per e-mail row (core.mail keeps the result encrypted for every attempt of that row)."""
     user = User.objects.select_for_update().get(pk=email.user_id)
     return {
         "password": provisional_password_issue(user),

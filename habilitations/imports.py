@@ -21,12 +21,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
+from core.imports import ImportReport, RowError
+from core.mail.queue import bulk_emails
 from habilitations import services
+from habilitations.accounts import EMAIL_IN_USE
 from habilitations.models import Convention, Membership, Organism, User, UserGroup
-from portal.mail import bulk_emails
+from habilitations.selectors import open_accounts_q
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +201,15 @@ CREATE = "create"
 MEMBERSHIP = "membership"
 UNCHANGED = "unchanged"
 REJECTED = "rejected"
+ACTION_LABELS = {
+    CREATE: "Création de l'utilisateur",
+    MEMBERSHIP: "Ajout au groupe",
+    UNCHANGED: "Sans changement",
+    REJECTED: "Rejetée",
+}
+# The columns of the file shown for each line of the report (the identifiant found, in its spreadsheet only).
+REPORT_COLUMNS = [("nom", "Nom"), ("prenom", "Prénom"), ("email", "Adresse mail"), ("groupe", "Groupe")]
+REPORT_EXPORT_COLUMNS = [("identifiant", "Identifiant")]
 
 
 @dataclass
@@ -212,7 +224,7 @@ class Line:
     date_cloture: datetime.date | None = None
     group_code: str = ""
     action: str = ""
-    errors: list[str] = field(default_factory=list)
+    errors: list[RowError | str] = field(default_factory=list)  # a text: a reason about the whole line
     note: str = ""
     group: UserGroup | None = None
     user: User | None = None  # the existing user (membership only)
@@ -223,17 +235,11 @@ class Line:
     def email_key(self) -> str:
         return self.email.lower()
 
-    def summary(self) -> dict:
-        return {
-            "number": self.number,
-            "nom": self.nom,
-            "prenom": self.prenom,
-            "email": self.email,
-            "groupe": self.group_code,
-            "identifiant": self.user.identifiant if self.user else "",
-            "action": self.action,
-            "messages": self.errors or ([self.note] if self.note else []),
-        }
+    @property
+    def outcome_label(self) -> str:
+        if self.action == CREATE:
+            return "Création de l'utilisateur et ajout au groupe" if self.group_code else "Création de l'utilisateur"
+        return ACTION_LABELS.get(self.action, self.action)
 
 
 @dataclass
@@ -247,6 +253,26 @@ class Plan:
     def rejected(self) -> list[Line]:
         return [line for line in self.lines if line.action == REJECTED]
 
+    def report(self) -> ImportReport:
+        """Each line accepted or rejected, with the column and the reason of each rejection."""
+        report = ImportReport(REPORT_COLUMNS, export_columns=REPORT_EXPORT_COLUMNS)
+        for line in self.lines:
+            report.add(
+                line.number,
+                {
+                    "nom": line.nom,
+                    "prenom": line.prenom,
+                    "email": line.email,
+                    "groupe": line.group_code,
+                    "identifiant": line.user.identifiant if line.user else "",
+                },
+                line.action,
+                line.outcome_label,
+                errors=[error if isinstance(error, RowError) else RowError("", error) for error in line.errors],
+                notes=[line.note],
+            )
+        return report
+
     def summary(self) -> dict:
         return {
             "users": self.count(CREATE),
@@ -255,11 +281,11 @@ class Plan:
             ),
             "unchanged": self.count(UNCHANGED),
             "rejected": self.count(REJECTED),
-            "lines": [line.summary() for line in self.lines],
+            "report": self.report().as_dict(),
         }
 
 
-def _parse_date(text: str, label: str, errors: list[str]) -> datetime.date | None:
+def _parse_date(text: str, column: str, label: str, errors: list) -> datetime.date | None:
     if not text:
         return None
     for fmt in DATE_FORMATS:
@@ -267,55 +293,61 @@ def _parse_date(text: str, label: str, errors: list[str]) -> datetime.date | Non
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    errors.append(f"{label} invalide « {text} » : attendu JJ/MM/AAAA.")
+    errors.append(RowError(column, f"{label} invalide « {text} » : attendu JJ/MM/AAAA."))
     return None
 
 
-def _parse_poste(text: str, errors: list[str]) -> str:
+def _parse_poste(text: str, errors: list) -> str:
     key = _normalise_header(text)
     if key in ("", "sedentaire", "s"):
         return User.Poste.SEDENTAIRE
     if key in ("itinerant", "i"):
         return User.Poste.ITINERANT
-    errors.append(f"Poste inconnu « {text} » : Sédentaire ou Itinérant.")
+    errors.append(RowError("poste", f"Poste inconnu « {text} » : Sédentaire ou Itinérant."))
     return User.Poste.SEDENTAIRE
 
 
-def _text(values: dict, name: str, label: str, max_length: int, errors: list[str], *, required: bool) -> str:
+def _text(values: dict, name: str, label: str, max_length: int, errors: list, *, required: bool) -> str:
     value = values.get(name, "")
     if any(ord(ch) < 32 for ch in value):
-        errors.append(f"{label} : caractère non autorisé.")
+        errors.append(RowError(name, f"{label} : caractère non autorisé."))
         return ""
     if required and not value:
-        errors.append(f"{label} manquant.")
+        errors.append(RowError(name, f"{label} manquant."))
     elif len(value) > max_length:
-        errors.append(f"{label} trop long ({max_length} caractères au plus).")
+        errors.append(RowError(name, f"{label} trop long ({max_length} caractères au plus)."))
     return value
 
 
 def _parse(record: Record) -> Line:
-    errors: list[str] = []
+    errors: list[RowError] = []
     values = record.values
     line = Line(number=record.number)
     line.nom = _text(values, "nom", "Nom", 100, errors, required=True)
     line.prenom = _text(values, "prenom", "Prénom", 100, errors, required=True)
     line.email = _text(values, "email", "Adresse mail", 320, errors, required=True)
-    if line.email and not any("Adresse mail" in e for e in errors):
+    if line.email and not any(error.column == "email" for error in errors):
         try:
             validate_email(line.email)
         except ValidationError:
-            errors.append(f"Adresse mail invalide « {line.email} ».")
+            errors.append(RowError("email", f"Adresse mail invalide « {line.email} »."))
     line.telephone = _text(values, "telephone", "Téléphone", 20, errors, required=False)
     if line.telephone and not PHONE_RE.match(line.telephone):
-        errors.append(f"Téléphone invalide « {line.telephone} » : chiffres, espaces, points ou + uniquement.")
+        errors.append(
+            RowError(
+                "telephone", f"Téléphone invalide « {line.telephone} » : chiffres, espaces, points ou + uniquement."
+            )
+        )
     line.poste = _parse_poste(values.get("poste", ""), errors)
-    line.date_ouverture = _parse_date(values.get("date_ouverture", ""), "Date d'ouverture", errors)
-    line.date_cloture = _parse_date(values.get("date_cloture", ""), "Date de clôture", errors)
+    line.date_ouverture = _parse_date(values.get("date_ouverture", ""), "date_ouverture", "Date d'ouverture", errors)
+    line.date_cloture = _parse_date(values.get("date_cloture", ""), "date_cloture", "Date de clôture", errors)
     if line.date_ouverture and line.date_cloture and line.date_cloture < line.date_ouverture:
-        errors.append("La date de clôture doit être postérieure ou égale à la date d'ouverture.")
+        errors.append(
+            RowError("date_cloture", "La date de clôture doit être postérieure ou égale à la date d'ouverture.")
+        )
     line.group_code = _text(values, "groupe", "Groupe", 20, errors, required=False).upper()
     if record.extra_cells:
-        errors.append("La ligne a plus de cellules que l'en-tête n'a de colonnes.")
+        errors.append(RowError("", "La ligne a plus de cellules que l'en-tête n'a de colonnes."))
     line.errors = errors
     return line
 
@@ -376,6 +408,18 @@ def plan_build(records: list[Record], convention: Convention, *, actor: User) ->
         else []
     ):
         existing.setdefault(user.email_key, []).append(user)
+    # Guide 001: a personal address — one that an open account of another organism has cannot make a new account.
+    taken_elsewhere = (
+        set(
+            User.objects.filter(open_accounts_q(today))
+            .exclude(organism_id=convention.organism_id)
+            .annotate(email_upper=Upper("email"))
+            .filter(email_upper__in=[email.upper() for email in emails])
+            .values_list("email_upper", flat=True)
+        )
+        if emails
+        else set()
+    )
     periods: dict[tuple[int, int], list] = {}
     for user_id, group_id, o, c in Membership.objects.filter(
         user_id__in=[u.pk for users in existing.values() for u in users], group__convention=convention
@@ -390,7 +434,7 @@ def plan_build(records: list[Record], convention: Convention, *, actor: User) ->
         if line.group_code:
             candidates = groups_by_code.get(line.group_code)
             if not candidates:
-                line.errors.append(f"Groupe inconnu ou clôturé « {line.group_code} ».")
+                line.errors.append(RowError("groupe", f"Groupe inconnu ou clôturé « {line.group_code} »."))
                 continue
             day = line.date_ouverture or today
             line.group = next((g for g in candidates if g.is_open_on(day)), candidates[0])
@@ -404,6 +448,8 @@ def plan_build(records: list[Record], convention: Convention, *, actor: User) ->
             line.errors.append(f"Plusieurs utilisateurs de l'organisme ont l'adresse mail « {line.email} ».")
         elif users:
             _plan_existing_user(line, users[0], periods, today)
+        elif line.email_key.upper() in taken_elsewhere:
+            line.errors.append(f"Adresse mail « {line.email} » : {EMAIL_IN_USE[0].lower()}{EMAIL_IN_USE[1:]}")
         elif line.email_key in creators:
             _plan_same_file_user(line, creators[line.email_key], today)
         else:
@@ -430,7 +476,9 @@ def _refuse_self_grant(line: Line, actor: User, convention: Convention) -> None:
 def _plan_existing_user(line: Line, user: User, periods, today) -> None:
     line.user = user
     if not user.is_active or (user.date_cloture is not None and user.date_cloture <= today):
-        line.errors.append(f"L'utilisateur {user.identifiant} qui a cette adresse mail est clôturé.")
+        line.errors.append(
+            RowError("email", f"L'utilisateur {user.identifiant} qui a cette adresse mail est clôturé.")
+        )
         return
     if line.group is None:
         line.action = UNCHANGED

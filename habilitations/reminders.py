@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail.kinds import register_email_kind
+from core.mail.models import OutgoingEmail
+from core.mail.queue import email_queue
 from habilitations.models import Membership, OrganismAdministrator, User, open_on_q
-from portal.mail import email_queue, register_email_kind
-from portal.models import OutgoingEmail
 
 REMINDER_DAYS = 30
 EMAIL_KIND = "closing_reminder"

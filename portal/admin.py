@@ -1,11 +1,24 @@
-"""The outbox in the agents' admin: national agents (superusers) see the e-mails waiting or in failure, and resend."""
+"""The outbox (core.mail) in the agents' admin: national agents (superusers) see the e-mails waiting or in failure,
+and resend."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.text import Truncator
 
+from core.mail.models import OutgoingEmail
+from core.mail.queue import emails_resend
 from habilitations.admin import StaffOnlyAdmin
-from portal.mail import emails_resend
-from portal.models import OutgoingEmail
+from habilitations.journal import journal_write
+
+EMAIL_RESENT = "email.resent"
+
+
+@transaction.atomic
+def emails_resend_journaled(queryset, *, request) -> int:
+    """ "Renvoyer" (core.mail.queue.emails_resend), journaled with the rows resent and who asked."""
+    resent = emails_resend(queryset)
+    journal_write(EMAIL_RESENT, request=request, emails=resent)
+    return len(resent)
 
 
 def is_national_agent(request) -> bool:
@@ -78,7 +91,7 @@ class OutgoingEmailAdmin(StaffOnlyAdmin):
 
     @admin.action(description="Renvoyer")
     def resend(self, request, queryset):
-        resent = emails_resend(queryset, request=request)
+        resent = emails_resend_journaled(queryset, request=request)
         if resent:
             self.message_user(request, f"{resent} courriel(s) remis en envoi, avec le même contenu.", messages.SUCCESS)
         already = queryset.filter(sent_at__isnull=False).count()

@@ -9,13 +9,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["core.mail"])  # the outbox's tasks (core is an app, its tasks are in core.mail.tasks)
 
-# Bulk work: a bulk import, the e-mails marked bulk (portal.mail), the daily reminders, their sweep. It has its own
+# Bulk work: a bulk import, the e-mails marked bulk (core.mail), the daily reminders, their sweep. It has its own
 # queue (CELERY_BULK_QUEUE), so the transactional queue (CELERY_TASK_DEFAULT_QUEUE: password resets, identifiants
 # asked for, confirmation links, security notices, every other task) is never filled by it.
 BULK_TASKS = {
-    "portal.tasks.deliver_bulk_email",
-    "portal.tasks.sweep_bulk_emails",
+    "core.mail.tasks.deliver_bulk_email",
+    "core.mail.tasks.sweep_bulk_emails",
     "habilitations.tasks.import_apply",
     "habilitations.tasks.closing_reminders_send",
 }

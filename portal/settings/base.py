@@ -12,7 +12,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz")
-# Previous keys, still accepted while their signatures and the outbox's encrypted secrets (portal.mail) live on.
+# Previous keys, still accepted while their signatures and the outbox's encrypted secrets (core.mail) live on.
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "portal.middleware.SessionExpiryMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.middleware.AccountStateMiddleware",
+    "portal.middleware.MaintenanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.CSPMiddleware",
@@ -63,6 +64,11 @@ MIDDLEWARE = [
     # Axes last: it turns a lockout into our French response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Maintenance (issue 21.13): the partners get the French 503 "Service indisponible" with Retry-After (seconds); the
+# Caf's agents keep the portal and its administration. Announce it beforehand with a national banner (admin).
+MAINTENANCE_MODE = env.bool("MAINTENANCE_MODE", default=False)
+MAINTENANCE_RETRY_AFTER = env.int("MAINTENANCE_RETRY_AFTER", default=3600)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -231,7 +237,7 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Mon Compte Partenaire <ne-pas-repondre@moncomptepartenaire.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The outbox (portal.mail): an attempt that fails waits EMAIL_RETRY_DELAY, doubled at each attempt up to
+# The outbox (core.mail): an attempt that fails waits EMAIL_RETRY_DELAY, doubled at each attempt up to
 # EMAIL_RETRY_MAX_DELAY, then the row is "en échec" after EMAIL_MAX_ATTEMPTS (about 4 h of SMTP outage with these).
 # The delay must exceed the longest send: EMAIL_TIMEOUT bounds each SMTP step.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
@@ -265,14 +271,14 @@ EMAIL_BULK_SWEEP_LIMIT = env.int("EMAIL_BULK_SWEEP_LIMIT", default=60)
 # task is stopped at the soft limit (it records its failure: an import is "interrompu", nothing written; an e-mail
 # attempt keeps its error for the sweep) and killed 30 s later. The longest is a 5 000-line import (about 90 s on 2
 # vCPUs); an e-mail attempt takes at most a few EMAIL_TIMEOUT. Tasks are acknowledged late (acks_late, idempotent: an
-# e-mail's claim, the import's claim and re-check, the reminders' keys; not the sweeps, portal.tasks), so a message
+# e-mail's claim, the import's claim and re-check, the reminders' keys; not the sweeps, core.mail.tasks), so a message
 # whose worker died returns to its queue once unacknowledged for the visibility timeout, which must exceed the
 # longest task (or a running task is handed to a second worker): 6 min, and consumers look every minute (kombu's
 # default: every 100 s), where the default of one hour held a killed worker's messages that long.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Publishing is bounded (REDIS_SOCKET_TIMEOUT per step, one retry): a request never waits long on the broker, and a
-# task it could not publish is not lost, the sweep delivers the e-mail row (portal.mail).
+# task it could not publish is not lost, the sweep delivers the e-mail row (core.mail).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
     "unacked_restore_interval": 10,
@@ -332,8 +338,8 @@ from celery.schedules import crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE = {
     # The outbox: every e-mail not yet sent whose next attempt has come (broker down when it was queued, SMTP
     # failure, worker killed mid-send).
-    "portal-sweep-emails": {"task": "portal.tasks.sweep_emails", "schedule": EMAIL_SWEEP_INTERVAL},
-    "portal-sweep-bulk-emails": {"task": "portal.tasks.sweep_bulk_emails", "schedule": EMAIL_SWEEP_INTERVAL},
+    "portal-sweep-emails": {"task": "core.mail.tasks.sweep_emails", "schedule": EMAIL_SWEEP_INTERVAL},
+    "portal-sweep-bulk-emails": {"task": "core.mail.tasks.sweep_bulk_emails", "schedule": EMAIL_SWEEP_INTERVAL},
     # Administrators learn, each morning, the memberships and users closing in 30 days (sent once a day).
     "habilitations-closing-reminders": {
         "task": "habilitations.tasks.closing_reminders_send",

@@ -10,13 +10,14 @@ from django.utils.formats import date_format
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.mail.kinds import register_email_kind
+from core.mail.queue import email_queue
 from habilitations import selectors
 from habilitations.access.decorators import authenticated
 from habilitations.journal import Event, JournalEntry, client_ip, journal_write
 from habilitations.models import BackupCodeDevice, User
 from portal.context_processors import service_url
 from portal.forms import CurrentPasswordForm, EmailChangeForm, PhoneChangeForm
-from portal.mail import email_queue, register_email_kind
 
 EMAIL_CHANGE_SALT = "mcp.email-change"
 EMAIL_CHANGE_MAX_AGE = 48 * 3600

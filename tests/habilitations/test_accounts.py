@@ -61,8 +61,8 @@ def test_account_creation_emails_identifiant_and_provisional_password_separately
 
 
 def test_delivering_the_same_email_twice_sends_it_once(django_capture_on_commit_callbacks):
-    from portal.mail import email_deliver
-    from portal.models import OutgoingEmail
+    from core.mail.delivery import email_deliver
+    from core.mail.models import OutgoingEmail
 
     with django_capture_on_commit_callbacks(execute=True):
         user = account_create(prefix="ACC", caf=Caf.objects.get(code="061"), nom="A", prenom="B", email="ab@x.example")
@@ -82,8 +82,8 @@ def test_a_failed_send_is_retried_by_the_beat_sweep_after_its_backoff_with_the_s
     from django.core.mail import EmailMultiAlternatives
     from django.utils import timezone
 
+    from core.mail.models import OutgoingEmail
     from portal.celery import app
-    from portal.models import OutgoingEmail
 
     sweep = app.tasks[settings.CELERY_BEAT_SCHEDULE["portal-sweep-emails"]["task"]]
 
@@ -116,6 +116,6 @@ def test_a_failed_send_is_retried_by_the_beat_sweep_after_its_backoff_with_the_s
 
 
 def test_deliver_task_is_given_back_to_the_broker_when_its_worker_dies():
-    from portal.tasks import deliver_email
+    from core.mail.tasks import deliver_email
 
     assert deliver_email.acks_late and deliver_email.reject_on_worker_lost

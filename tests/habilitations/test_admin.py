@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.mail.models import OutgoingEmail
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import (
     Caf,
@@ -21,7 +22,6 @@ from habilitations.models import (
     Service,
     User,
 )
-from portal.models import OutgoingEmail
 from tests.factories import ConventionFactory, OrganismFactory, UserFactory, valid_siret
 from tests.portal.test_otp import enrol
 

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.mail.models import OutgoingEmail
 from habilitations.access.context import access_context_for
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import ConventionProfile, GroupGrant, Membership, User, UserGroup
-from portal.models import OutgoingEmail
 from tests.factories import ConventionFactory, GroupFactory, UserFactory, convention_profile
 from tests.habilitations.test_conventions_views import World, administrator_of, manager_client
 

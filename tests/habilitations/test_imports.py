@@ -15,10 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.mail.models import OutgoingEmail
 from habilitations import imports, services
 from habilitations.journal import JournalEntry
 from habilitations.models import IssuedIdentifiant, Membership, User, UserGroup
-from portal.models import OutgoingEmail
 from tests.factories import GroupFactory, UserFactory
 from tests.habilitations.test_conventions_views import World, administrator_of, manager_client
 from tests.habilitations.test_groups_views import page

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.mail.models import OutgoingEmail
 from habilitations import reminders, tasks
 from habilitations.models import Membership, OrganismAdministrator, User
-from portal.models import OutgoingEmail
 from tests.factories import ConventionFactory, GroupFactory, UserFactory, member
 from tests.habilitations.test_conventions_views import World, administrator_of
 

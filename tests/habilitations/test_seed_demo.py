@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import check_password
 from django.core import mail
 from django.core.management import call_command
 
+from core.mail.models import OutgoingEmail
 from habilitations.access.context import access_context_for
 from habilitations.accounts import IDENTIFIANT_ALPHABET
 from habilitations.demo import DEMO_PASSWORD, demo_accounts
@@ -31,7 +32,6 @@ from habilitations.models import (
 )
 from habilitations.reference import cdap_profile_rows
 from habilitations.selectors import documents_missing
-from portal.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

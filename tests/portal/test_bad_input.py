@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from core.mail.models import OutgoingEmail
 from habilitations.journal import Event, JournalEntry
-from portal.models import OutgoingEmail
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

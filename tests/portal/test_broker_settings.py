@@ -2,11 +2,13 @@
 worker's unacknowledged messages back after a visibility timeout of minutes (it was an hour), longer than any task
 may run (or Redis would hand a running task to a second worker). A real killed worker is in test_celery_worker.py."""
 
-import habilitations.tasks  # noqa: F401 — registers the tasks
-import portal.tasks  # noqa: F401
+import core.mail.tasks  # noqa: F401 — registers the tasks
+import habilitations.tasks  # noqa: F401
 from portal.celery import app as celery_app
 
-OUR_TASKS = sorted(name for name in celery_app.tasks if name.startswith(("portal.", "habilitations.", "cdap.")))
+OUR_TASKS = sorted(
+    name for name in celery_app.tasks if name.startswith(("core.", "portal.", "habilitations.", "cdap."))
+)
 
 
 def _options(name: str) -> tuple[float, float, bool]:
@@ -36,11 +38,11 @@ def test_tasks_acknowledge_late_where_running_them_twice_is_harmless():
     a message lost with its worker comes back. A sweep is replaced by beat's next one instead."""
     acks_late = {name: _options(name)[2] for name in OUR_TASKS}
     assert acks_late == {
+        "core.mail.tasks.deliver_bulk_email": True,
+        "core.mail.tasks.deliver_email": True,
+        "core.mail.tasks.sweep_bulk_emails": False,
+        "core.mail.tasks.sweep_emails": False,
         "habilitations.tasks.closing_reminders_send": True,
         "habilitations.tasks.import_apply": True,
-        "portal.tasks.deliver_bulk_email": True,
-        "portal.tasks.deliver_email": True,
-        "portal.tasks.sweep_bulk_emails": False,
-        "portal.tasks.sweep_emails": False,
     }
     assert all(celery_app.tasks[name].reject_on_worker_lost for name, late in acks_late.items() if late)

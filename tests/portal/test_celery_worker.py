@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from core.mail.models import OutgoingEmail
+from core.mail.tasks import deliver_bulk_email, deliver_email
 from habilitations.accounts import account_create, provisional_password_request
 from habilitations.models import Caf, User
 from portal.celery import app as celery_app
-from portal.models import OutgoingEmail
-from portal.tasks import deliver_bulk_email, deliver_email
 from tests.factories import UserFactory
 from tests.habilitations.test_conventions_views import World, manager_client
 from tests.habilitations.test_users_views import create_url, valid_post

@@ -16,12 +16,15 @@ from django.utils import timezone
 
 import cdap.services  # noqa: F401 — registers its e-mail kind
 import portal.views.home  # noqa: F401 — registers its e-mail kinds
+from core.mail import tasks as mail_tasks
+from core.mail.delivery import email_sweep
+from core.mail.kinds import EMAIL_KINDS
+from core.mail.models import OutgoingEmail
+from core.mail.queue import email_queue
 from habilitations import imports, reminders, tasks
 from habilitations.accounts import account_create
 from habilitations.models import Caf, User
-from portal import tasks as portal_tasks
-from portal.mail import EMAIL_KINDS, email_queue, email_sweep, emails_resend
-from portal.models import OutgoingEmail
+from portal.admin import emails_resend_journaled
 from tests.factories import UserFactory
 from tests.habilitations.test_conventions_views import World, manager_client
 from tests.habilitations.test_imports import csv_upload, result_url, verify
@@ -31,7 +34,7 @@ from tests.support.brokers import publishing
 
 pytestmark = pytest.mark.django_db
 
-DELIVER, DELIVER_BULK = "portal.tasks.deliver_email", "portal.tasks.deliver_bulk_email"
+DELIVER, DELIVER_BULK = "core.mail.tasks.deliver_email", "core.mail.tasks.deliver_bulk_email"
 
 
 @pytest.fixture
@@ -122,13 +125,13 @@ def test_the_reminders_and_their_task_go_through_the_bulk_queue(reminders_world,
 
 def test_each_queue_has_its_sweep_beat_runs_both(published):
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} >= {
-        "portal.tasks.sweep_emails",
-        "portal.tasks.sweep_bulk_emails",
+        "core.mail.tasks.sweep_emails",
+        "core.mail.tasks.sweep_bulk_emails",
     }
     with published() as seen:
-        portal_tasks.sweep_emails.delay()
-        portal_tasks.sweep_bulk_emails.delay()
-    assert seen == [("portal.tasks.sweep_emails", transactional()), ("portal.tasks.sweep_bulk_emails", bulk())]
+        mail_tasks.sweep_emails.delay()
+        mail_tasks.sweep_bulk_emails.delay()
+    assert seen == [("core.mail.tasks.sweep_emails", transactional()), ("core.mail.tasks.sweep_bulk_emails", bulk())]
 
 
 def test_the_transactional_sweep_never_sends_a_bulk_row_and_the_bulk_sweep_sends_at_most_its_limit(mailoutbox):
@@ -147,7 +150,7 @@ def test_renvoyer_sends_each_row_through_its_own_queue(published, rf):
     request = rf.post("/")
     request.user = AnonymousUser()
     with published() as seen:
-        assert emails_resend(OutgoingEmail.objects.filter(pk__in=[r.pk for r in rows]), request=request) == 2
+        assert emails_resend_journaled(OutgoingEmail.objects.filter(pk__in=[r.pk for r in rows]), request=request) == 2
     assert sorted(seen) == sorted([(DELIVER, transactional()), (DELIVER_BULK, bulk())])
 
 

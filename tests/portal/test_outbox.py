@@ -1,4 +1,4 @@
-"""The outbox (portal.mail): attempts recorded before sending, backoff, "en échec", the sweep, one content per row
+"""The outbox (core.mail): attempts recorded before sending, backoff, "en échec", the sweep, one content per row
 (the provisional password encrypted until sent), a stable Message-ID, and "Renvoyer" in the agents' admin."""
 
 import re
@@ -11,18 +11,20 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.mail.delivery import email_deliver, email_sweep, retry_delay
+from core.mail.models import OutgoingEmail
+from core.mail.queue import email_queue
 from habilitations.accounts import account_create
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import Caf, User
-from portal.mail import EMAIL_RESENT, email_deliver, email_queue, email_sweep, retry_delay
-from portal.models import OutgoingEmail
+from portal.admin import EMAIL_RESENT
 from tests.factories import UserFactory
 from tests.habilitations.test_conventions_views import manager_client
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = re.compile(r"mot de passe provisoire pour Mon Compte Partenaire : (\S+)")
-ADMIN_LIST = "/admin/portal/outgoingemail/"
+ADMIN_LIST = "/admin/core/outgoingemail/"
 
 
 @pytest.fixture

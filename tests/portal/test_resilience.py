@@ -9,9 +9,9 @@ import pytest
 from captcha.models import CaptchaStore
 from django.core import mail
 
+from core.mail.delivery import email_sweep
+from core.mail.models import OutgoingEmail
 from habilitations.models import User
-from portal.mail import email_sweep
-from portal.models import OutgoingEmail
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.habilitations.test_conventions_views import World, manager_client
 from tests.habilitations.test_users_views import create_url, valid_post

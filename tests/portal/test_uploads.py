@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.client import ClientHandler
 
+from core.mail.models import OutgoingEmail
 from core.uploads import FILE_REFUSED, TOO_LARGE
 from habilitations.forms.imports import FILE_TOO_LARGE
 from habilitations.models import User, UserGroup
-from portal.models import OutgoingEmail
 from tests.factories import UserFactory
 from tests.habilitations.test_conventions_views import World, manager_client
 from tests.habilitations.test_groups_views import group_form

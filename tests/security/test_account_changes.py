@@ -16,9 +16,9 @@ from django.core import mail
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.mail.models import OutgoingEmail
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import BackupCode, User
-from portal.models import OutgoingEmail
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.portal.test_otp import current_token, enrol
 

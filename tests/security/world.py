@@ -25,11 +25,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cdap.models import Consultation, DialogueMessage, PostalRequest
+from core.mail.models import OutgoingEmail
 from habilitations import imports
 from habilitations.accounts import identifiant_send
 from habilitations.journal import Event, JournalEntry, journal_write
 from habilitations.models import OrganismAdministrator
-from portal.models import OutgoingEmail
 from tests.cdap.factories import DossierFactory
 from tests.factories import ConventionFactory, GroupFactory, OrganismFactory, UserFactory, caf, grant, member
 from tests.habilitations.test_conventions_views import administrator_of
@@ -230,7 +230,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], models.Model]] = {
     "cdap.postalrequest": lambda w: w.postal_request,
     "cdap.dialoguemessage": lambda w: w.dialogue_message,
     "otp_totp.totpdevice": lambda w: w.totp_device,
-    "portal.outgoingemail": lambda w: w.outgoing_email,
+    "core.outgoingemail": lambda w: w.outgoing_email,
     "auth.group": lambda w: w.auth_group,
     "axes.accessattempt": lambda w: w.axes["axes.accessattempt"],
     "axes.accesslog": lambda w: w.axes["axes.accesslog"],

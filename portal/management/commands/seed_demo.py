@@ -6,7 +6,7 @@ from django.db import transaction
 
 from core.commands import PortalCommand
 from core.demo import demo_parts
-from portal.models import OutgoingEmail
+from core.mail.models import OutgoingEmail
 
 
 class Command(PortalCommand):

@@ -1,7 +1,12 @@
+"""The outbox's Celery tasks: small, they call core.mail.delivery (which never imports them back).
+
+Found by the worker through portal.celery (autodiscovery of core.mail); routed by name in portal.celery.BULK_TASKS.
+"""
+
 from celery import shared_task
 from django.conf import settings
 
-from portal.mail import email_deliver, email_sweep
+from core.mail.delivery import email_deliver, email_sweep
 
 
 # No Celery retries: a failed attempt is recorded on the row and the sweep retries it after its backoff. acks_late

@@ -11,7 +11,7 @@ class OutgoingEmailQuerySet(models.QuerySet):
 
 class OutgoingEmail(models.Model):
     """The outbox: an e-mail is this row, whatever the broker does. It is delivered at least once and every copy is
-    the same message (portal.mail): the content generated for it (a provisional password) is fixed at the first
+    the same message (core.mail): the content generated for it (a provisional password) is fixed at the first
     attempt, kept encrypted in `secret` until the message is sent, then erased; the Message-ID is fixed too.
     """
 
@@ -23,7 +23,7 @@ class OutgoingEmail(models.Model):
     )
     context = models.JSONField("contexte", default=dict, blank=True)
     # Bulk e-mails (an import's, the reminders) go through their own queue, rate-limited; the others (a password
-    # reset, an identifiant asked for, a confirmation link, a security notice) never wait behind them (portal.mail).
+    # reset, an identifiant asked for, a confirmation link, a security notice) never wait behind them (core.mail).
     bulk = models.BooleanField("envoi groupé", default=False)
     secret = models.TextField("contexte chiffré", blank=True, editable=False)
     message_id = models.CharField("Message-ID", max_length=255, blank=True)
@@ -38,6 +38,9 @@ class OutgoingEmail(models.Model):
     objects = OutgoingEmailQuerySet.as_manager()
 
     class Meta:
+        # The table the portal app created (portal migrations 0001-0003): the model moved to core with its rows,
+        # in the migrations' state only (core 0001, portal 0004).
+        db_table = "portal_outgoingemail"
         verbose_name = "courriel"
         verbose_name_plural = "courriels"
         ordering = ["-created_at"]

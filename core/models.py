@@ -1,0 +1,3 @@
+"""The models of the shared kit, for Django's app registry (each lives in its module)."""
+
+from core.mail.models import OutgoingEmail  # noqa: F401
