@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.exports import csv_response
+from core.imports import ImportReport
 from core.uploads import accepts_upload
 from habilitations import imports, tasks
 from habilitations.access import querysets
@@ -59,41 +59,27 @@ def import_apply(request, convention_id, token):
     return render(
         request,
         "habilitations/imports/result.html",
-        {"convention": convention, "state": state, "token": token, "summary": state["summary"]},
+        {
+            "convention": convention,
+            "state": state,
+            "token": token,
+            "summary": state["summary"],
+            "report": ImportReport.from_dict(state["summary"]["report"]),
+        },
     )
-
-
-REPORT_HEADERS = ["Ligne", "Nom", "Prénom", "Adresse mail", "Groupe", "Identifiant", "Résultat", "Motif"]
-ACTION_LABELS = {
-    imports.CREATE: "Création de l'utilisateur",
-    imports.MEMBERSHIP: "Ajout au groupe",
-    imports.UNCHANGED: "Sans changement",
-    imports.REJECTED: "Rejetée",
-}
 
 
 @admin_of_organism
 @require_GET
 def import_report(request, convention_id, token):
-    """The "Détail par ligne" as CSV, to correct the file in a spreadsheet: the file's own text, neutralised."""
+    """The "Détail par ligne" as CSV, to correct the file in a spreadsheet: the file's own text, neutralised; each
+    rejection with its column and reason."""
     convention = querysets.convention_for_admin(request.access, convention_id)
     state = imports.plan_load(token, convention=convention, actor=request.user)
     if state is None:
         raise Http404
-    rows = (
-        [
-            line["number"],
-            line["nom"],
-            line["prenom"],
-            line["email"],
-            line["groupe"],
-            line["identifiant"],
-            ACTION_LABELS.get(line["action"], line["action"]),
-            " ".join(line["messages"]),
-        ]
-        for line in state["summary"]["lines"]
-    )
-    return csv_response(f"import-utilisateurs-{token[:8]}.csv", REPORT_HEADERS, rows)
+    report = ImportReport.from_dict(state["summary"]["report"])
+    return report.csv_response(f"import-utilisateurs-{token[:8]}.csv")
 
 
 @admin_of_organism

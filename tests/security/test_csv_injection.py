@@ -104,12 +104,22 @@ def test_the_import_report_of_rejected_lines():
     report = admin.get(f"{result_url(world, token)}detail.csv")
     assert report["Content-Disposition"].startswith('attachment; filename="import-utilisateurs-')
     rows = cells(b"".join(report.streaming_content))
-    assert rows[0] == ["Ligne", "Nom", "Prénom", "Adresse mail", "Groupe", "Identifiant", "Résultat", "Motif"]
+    assert rows[0] == [
+        "Ligne",
+        "Nom",
+        "Prénom",
+        "Adresse mail",
+        "Groupe",
+        "Identifiant",
+        "Résultat",
+        "Colonne",
+        "Motif",
+    ]
     assert len(rows) == 3
     assert_no_formula(rows)
     hostile = rows[1]
     assert hostile[1] == "'" + HYPERLINK and hostile[2] == "'=cmd|' /C calc'!A0" and hostile[6] == "Rejetée"
-    assert "adresse" in hostile[7].lower()
-    assert rows[2][1] == "Lagare" and rows[2][6] == "Création de l'utilisateur"
+    assert hostile[7] == "email" and "adresse" in hostile[8].lower()
+    assert rows[2][1] == "Lagare" and rows[2][6] == "Création de l'utilisateur et ajout au groupe"
     # Another administrator's token (or an unknown one) is not theirs: 404.
     assert admin.get(f"{result_url(world, 'inconnu')}detail.csv").status_code == 404

@@ -257,7 +257,7 @@ def test_an_import_line_giving_the_importer_a_membership_is_refused_and_nothing_
     )
     plan = imports.plan_build(lines, scene.convention, actor=scene.resp)
     assert [(line.number, line.errors) for line in plan.rejected] == [(3, [REFUSED])]
-    assert plan.summary()["lines"][1]["messages"] == [REFUSED]  # what the report shows for line 3
+    assert plan.report().rows[1].messages == [REFUSED]  # what the report shows for line 3
     before = everything()
     with pytest.raises(imports.ImportRejected) as rejected:
         imports.plan_apply(lines, convention=scene.convention, actor=scene.resp)
