@@ -230,3 +230,45 @@ class IncidentMiddleware:
         request.incident_id = uuid.uuid4().hex[:12].upper()
         logger.error("Incident %s on %s %s", request.incident_id, request.method, request.path, exc_info=exception)
         return None
+
+
+# What stays open during a maintenance: the way in (login, second factor, personal password, logout), so that the
+# Caf's agents reach the administration; everything else answers "Service indisponible" to the partners.
+MAINTENANCE_OPEN_VIEWS = {
+    "portal:login",
+    "portal:login_bailleur",
+    "portal:logout",
+    "portal:otp_verify",
+    "portal:otp_setup",
+    "portal:password_first",
+    "portal:session_prolong",
+}
+
+
+class MaintenanceMiddleware:
+    """`MAINTENANCE_MODE`: the partners get the French 503 page "Service indisponible" with Retry-After
+    (`MAINTENANCE_RETRY_AFTER` seconds); Caf agents keep the whole portal and its administration."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.MAINTENANCE_MODE:
+            return None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            return None
+        match = request.resolver_match
+        if match is not None and (match.namespace == "admin" or match.view_name in MAINTENANCE_OPEN_VIEWS):
+            return None
+        return maintenance_response(request)
+
+
+def maintenance_response(request):
+    response = render(request, "503.html", {"retry_after": settings.MAINTENANCE_RETRY_AFTER}, status=503)
+    response["Retry-After"] = str(settings.MAINTENANCE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
