@@ -7,6 +7,7 @@ from django.utils.text import Truncator
 
 from core.mail.models import OutgoingEmail
 from core.mail.queue import emails_resend
+from habilitations import admin_support  # noqa: F401 — registers the Caf's contacts, banners, change requests
 from habilitations.admin import StaffOnlyAdmin
 from habilitations.journal import journal_write
 

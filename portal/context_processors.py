@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.urls import reverse
 
+from portal.banners import banners_shown
+from portal.help import help_for
+
 # The "GESTION DES HABILITATIONS" submenu (guide 001): url name, label. "Mes tableaux de bord" comes later.
 HABILITATIONS_MENU = [
     ("habilitations:organisms", "Mes organismes"),
@@ -37,7 +40,34 @@ def portal(request):
         "session_idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         "session_warning_seconds": int(settings.SESSION_WARNING_BEFORE.total_seconds()),
         "menu_items": menu_items(request),
+        # From the cache only (portal.banners): a page never queries them.
+        "banners": banners_shown(getattr(request, "user", None)),
+        **help_context(request),
     }
+
+
+def current_service(request) -> str | None:
+    """The service whose page this is (its URLs' namespace, or the page itself for a service not built yet)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    for code, name in SERVICE_URLS.items():
+        namespace = name.split(":")[0]
+        if (namespace != "portal" and match.namespace == namespace) or match.view_name == name:
+            return code
+    return None
+
+
+def help_context(request) -> dict:
+    """« BESOIN D'AIDE ? » of the user's Caf and, on a service's pages, its contact for that service (cache only)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    help_ = help_for(user.caf_id)
+    if help_ is None:
+        return {}
+    service = current_service(request)
+    return {"caf_help": help_, "service_contact": help_.contacts.get(service) if service else None}
 
 
 def services_today(access) -> list[tuple[str, str]]:

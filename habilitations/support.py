@@ -1,0 +1,199 @@
+"""What the Caf's agents publish for their partners, and what partners ask of their Caf (issue 21): the Caf's
+contacts (centre de services, contacts per service), the information banners, the administrator change requests.
+
+Writes as in `habilitations.services`: keyword-only, atomic, one journal row each, French refusals keyed by field.
+An agent acts for their own Caf; a national agent (superuser) for any, and alone publishes national banners."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from habilitations.journal import journal_write
+from habilitations.models import (
+    AdministratorChangeRequest,
+    Caf,
+    CafServiceContact,
+    InformationBanner,
+    Organism,
+    OrganismAdministrator,
+    User,
+)
+
+CAF_CONTACT_CHANGED = "ref.caf_contact_changed"
+SERVICE_CONTACT_SAVED = "ref.service_contact_saved"
+BANNER_PUBLISHED = "ref.banner_published"
+BANNER_CHANGED = "ref.banner_changed"
+ADMIN_CHANGE_REQUESTED = "hab.administrator_change_requested"
+ADMIN_CHANGE_TREATED = "hab.administrator_change_treated"
+
+# What an agent edits of their Caf's reference data: its contacts, never its code, name or department.
+CAF_CONTACT_FIELDS = [
+    "email",
+    "telephone",
+    "adresse_postale",
+    "horaires_accueil",
+    "centre_services_jours",
+    "centre_services_horaires",
+    "centre_services_telephone",
+    "centre_services_email",
+]
+BANNER_FIELDS = ["caf", "niveau", "titre", "message", "debut", "fin"]
+OTHER_CAF = "Vous ne pouvez agir que pour votre Caf."
+BANNER_END_BEFORE_START = "La fin de l'affichage doit être postérieure à son début."
+NATIONAL_ONLY = "Seul un agent national publie un bandeau national : choisissez votre Caf."
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _check_caf(actor: User | None, caf: Caf | None, field: str = "caf") -> None:
+    if actor is None or actor.is_superuser:
+        return
+    if caf is None:
+        raise ValidationError({field: NATIONAL_ONLY})
+    if caf.pk != actor.caf_id:
+        raise ValidationError({field: OTHER_CAF})
+
+
+@transaction.atomic
+def caf_contact_update(caf: Caf, *, actor=None, request=None, **changes) -> Caf:
+    """The Caf's contacts and centre de services, edited by its agents."""
+    unknown = set(changes) - set(CAF_CONTACT_FIELDS)
+    if unknown:
+        raise ValueError(f"Fields not modifiable here: {sorted(unknown)}")
+    _check_caf(actor, caf)
+    caf = Caf.objects.select_for_update().get(pk=caf.pk)
+    before = {name: getattr(caf, name) for name in changes}
+    for name, value in changes.items():
+        setattr(caf, name, value)
+    caf.save(update_fields=list(changes))
+    journal_write(
+        CAF_CONTACT_CHANGED, request=request, user=actor, actor=actor, caf=caf.code, before=before, after=changes
+    )
+    return caf
+
+
+@transaction.atomic
+def service_contact_save(contact: CafServiceContact, *, actor=None, request=None) -> CafServiceContact:
+    """Create or change the contact of a Caf for one service (one per Caf and service)."""
+    _check_caf(actor, contact.caf)
+    duplicates = CafServiceContact.objects.filter(caf=contact.caf, service=contact.service).exclude(pk=contact.pk)
+    if duplicates.exists():
+        raise ValidationError({"service": "Ce service a déjà son contact pour cette Caf : modifiez-le."})
+    created = contact.pk is None
+    contact.save()
+    journal_write(
+        SERVICE_CONTACT_SAVED,
+        request=request,
+        user=actor,
+        actor=actor,
+        caf=contact.caf.code,
+        service=contact.service.code,
+        created=created,
+        after={"pole": contact.pole, "email": contact.email, "telephone": contact.telephone},
+    )
+    return contact
+
+
+def _check_banner(banner: InformationBanner, actor) -> None:
+    _check_caf(actor, banner.caf)
+    if banner.debut and banner.fin and banner.fin <= banner.debut:
+        raise ValidationError({"fin": BANNER_END_BEFORE_START})
+
+
+@transaction.atomic
+def banner_save(banner: InformationBanner, *, actor=None, request=None) -> InformationBanner:
+    """Publish a banner (national: national agents only) or change one; ending it = an earlier « affiché jusqu'au »."""
+    created = banner.pk is None
+    if not created:
+        stored = InformationBanner.objects.select_for_update().get(pk=banner.pk)
+        _check_caf(actor, stored.caf)  # another Caf's banner is never changed, nor moved to one's own
+    _check_banner(banner, actor)
+    if created:
+        banner.published_by = actor
+        banner.published_at = timezone.now()
+    banner.save()
+    journal_write(
+        BANNER_PUBLISHED if created else BANNER_CHANGED,
+        request=request,
+        user=actor,
+        actor=actor,
+        caf=banner.caf.code if banner.caf else "national",
+        banner=banner.pk,
+        after={name: _text(getattr(banner, name)) for name in ["titre", "debut", "fin", "niveau"]},
+    )
+    return banner
+
+
+def open_administrators(organism: Organism, day: datetime.date | None = None):
+    """The organism's administrators today (principal and suppléant)."""
+    day = day or timezone.localdate()
+    return OrganismAdministrator.objects.open_on(day).filter(organism=organism).select_related("user")
+
+
+@transaction.atomic
+def administrator_change_request(
+    *,
+    organism: Organism,
+    sortant: User,
+    entrant_nom: str,
+    entrant_prenom: str,
+    entrant_email: str,
+    entrant_telephone: str = "",
+    date_effet: datetime.date,
+    commentaire: str = "",
+    actor: User,
+    request=None,
+) -> AdministratorChangeRequest:
+    """ "Signaler un changement d'administrateur": an administrator tells the Caf who leaves and who comes from when;
+    queued for the Caf pivot's agents (an amendment to the convention, then the newcomer named)."""
+    if not open_administrators(organism).filter(user=sortant).exists():
+        raise ValidationError({"sortant": "Choisissez l'un des administrateurs actuels de votre organisme."})
+    if date_effet < timezone.localdate():
+        raise ValidationError({"date_effet": "La date du changement ne peut pas être passée."})
+    change = AdministratorChangeRequest.objects.create(
+        organism=organism,
+        sortant=sortant,
+        entrant_nom=entrant_nom,
+        entrant_prenom=entrant_prenom,
+        entrant_email=entrant_email,
+        entrant_telephone=entrant_telephone,
+        date_effet=date_effet,
+        commentaire=commentaire,
+        requested_by=actor,
+    )
+    journal_write(
+        ADMIN_CHANGE_REQUESTED,
+        request=request,
+        user=sortant,
+        actor=actor,
+        organism=organism,
+        change=change.pk,
+        date_effet=str(date_effet),
+        entrant=f"{entrant_prenom} {entrant_nom}",
+    )
+    return change
+
+
+@transaction.atomic
+def administrator_change_treat(change: AdministratorChangeRequest, *, actor: User, request=None) -> bool:
+    """The agent marks the request treated (once); False when it already was."""
+    change = AdministratorChangeRequest.objects.select_for_update().select_related("organism").get(pk=change.pk)
+    _check_caf(actor, change.organism.caf_pivot)
+    if change.statut == AdministratorChangeRequest.Statut.TRAITEE:
+        return False
+    change.statut = AdministratorChangeRequest.Statut.TRAITEE
+    change.treated_by, change.treated_at = actor, timezone.now()
+    change.save(update_fields=["statut", "treated_by", "treated_at"])
+    journal_write(
+        ADMIN_CHANGE_TREATED,
+        request=request,
+        user=change.sortant,
+        actor=actor,
+        organism=change.organism,
+        change=change.pk,
+    )
+    return True
