@@ -24,6 +24,18 @@ URL = "/supervision-consulter-dossier/"
 COUNTS_URL = "/supervision-consulter-dossier/par-utilisateur-et-par-mois/"
 EXPORT_URL = "/supervision-consulter-dossier/export.csv"
 ADMIN_URL = "/admin/habilitations/journalentry/consultations/"
+EXPORT_HEADERS = [
+    "Date et heure",
+    "Identifiant",
+    "Utilisateur",
+    "Profil",
+    "Caf",
+    "Numéro allocataire",
+    "Action",
+    "Rubrique",
+    "Résultat",
+    "Adresse IP",
+]
 
 
 def page(response) -> str:
@@ -255,18 +267,7 @@ def test_csv_export_is_filtered_french_and_journaled(world, supervisor_client):
     raw = b"".join(response.streaming_content)
     assert raw.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert lines[0] == [
-        "Date et heure",
-        "Identifiant",
-        "Utilisateur",
-        "Profil",
-        "Caf",
-        "Numéro allocataire",
-        "Action",
-        "Rubrique",
-        "Résultat",
-        "Adresse IP",
-    ]
+    assert lines[0] == EXPORT_HEADERS
     assert lines[1:] == [
         [
             "02/03/2026 14:00:00",
@@ -309,18 +310,7 @@ def test_xlsx_export_has_the_csv_columns_typed_filtered_and_journaled(world, sup
     assert response["Content-Disposition"].startswith('attachment; filename="consultations-')
     assert response["Content-Disposition"].endswith('.xlsx"')
     rows = xlsx_rows(response)
-    assert rows[0] == [
-        "Date et heure",
-        "Identifiant",
-        "Utilisateur",
-        "Profil",
-        "Caf",
-        "Numéro allocataire",
-        "Action",
-        "Rubrique",
-        "Résultat",
-        "Adresse IP",
-    ]
+    assert rows[0] == EXPORT_HEADERS
     # The time as the screens show it (Paris), a date cell a spreadsheet can sort.
     assert rows[1:] == [
         [
