@@ -9,13 +9,29 @@ written through `habilitations.support` (atomic, journaled), nothing deleted."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
+from core.forms import add_service_errors
 from habilitations import support
-from habilitations.admin import AgentAdmin, AgentInline, StaffOnlyAdmin, is_agent, perform
-from habilitations.forms.admin import AgentForm, ServiceRefusal
-from habilitations.models import AdministratorChangeRequest, Caf, CafServiceContact, InformationBanner
+from habilitations.admin import AgentAdmin, AgentInline, StaffOnlyAdmin, adopt, is_agent, perform
+from habilitations.forms.admin import AgentForm, ServiceRefusal, date_field, scoped
+from habilitations.models import (
+    AdministratorChangeRequest,
+    Caf,
+    CafServiceContact,
+    InformationBanner,
+    Membership,
+    Organism,
+    User,
+    UserGroup,
+    open_on_q,
+)
 
 
 class CafContactForm(AgentForm):
@@ -280,3 +296,233 @@ class AdministratorChangeRequestAdmin(AgentAdmin):
             self.message_user(request, f"{count} changement(s) marqué(s) comme traité(s).", messages.SUCCESS)
         else:
             self.message_user(request, "Les changements sélectionnés étaient déjà traités.", messages.WARNING)
+
+
+# --- Caf agents act inside a convention (guide 003): a partner user created, a user added to a group -----------------
+
+QUALIFICATION_LABEL = "L'utilisateur détient la qualification requise pour le profil CDAP du groupe"
+QUALIFICATION_HELP = (
+    "À cocher quand le groupe donne un profil Consulter Dossier (par exemple, pour un profil T1, un diplôme relevant "
+    "de ce profil) : votre attestation est enregistrée avec votre nom et la date."
+)
+
+
+def _caf_groups(agent):
+    return scoped(
+        UserGroup.objects.open_on(timezone.localdate()).select_related("convention__organism"),
+        agent,
+        "convention__caf_pivot",
+    ).order_by("convention__organism__nom", "code")
+
+
+class AgentMembershipForm(AgentForm):
+    """ "Ajouter un utilisateur au groupe", by a Caf agent: a user and a group of the same organism of their Caf."""
+
+    user = forms.ModelChoiceField(
+        label="Utilisateur",
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "Choisissez l'utilisateur.",
+            "invalid_choice": "Choisissez un utilisateur de la liste.",
+        },
+    )
+    group = forms.ModelChoiceField(
+        label="Groupe",
+        queryset=UserGroup.objects.none(),
+        error_messages={"required": "Choisissez le groupe.", "invalid_choice": "Choisissez un groupe de la liste."},
+    )
+    date_ouverture = date_field("Date d'ouverture", initial=timezone.localdate)
+    date_cloture = date_field("Date de clôture", required=False)
+    qualification = forms.BooleanField(label=QUALIFICATION_LABEL, required=False, help_text=QUALIFICATION_HELP)
+
+    class Meta:
+        model = Membership
+        fields = ["user", "group", "date_ouverture", "date_cloture"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = scoped(
+            User.objects.filter(organism__isnull=False).filter(open_on_q(timezone.localdate())),
+            self.agent,
+            "organism__caf_pivot",
+        ).select_related("organism")
+        self.fields["user"].label_from_instance = lambda user: f"{user} — {user.organism}"
+        self.fields["group"].queryset = _caf_groups(self.agent)
+        self.fields["group"].label_from_instance = lambda group: f"{group.convention.organism} — {group}"
+
+    def _post_clean(self):
+        # The rules (same organism, dates within the group's, no overlap) are the services': no model validation.
+        refusal = getattr(self.request, "service_refusal", None)
+        if refusal is not None and refusal.prefix == self.prefix:
+            add_service_errors(self, refusal.error)
+
+
+@admin.register(Membership)
+class MembershipAdmin(AgentAdmin):
+    """The memberships of the groups of the agent's Caf's conventions: added here through the same service as the
+    partners' « AJOUTER UN UTILISATEUR AU GROUPE » (journaled as the agent), changed on the partners' screens."""
+
+    caf_lookup = "group__convention__caf_pivot"
+    add_form = AgentMembershipForm
+    list_display = ["user", "group", "organisme", "date_ouverture", "date_cloture", "qualification"]
+    list_select_related = ["user", "group__convention__organism", "qualification_attestee_par"]
+    search_fields = ["user__identifiant", "user__nom", "group__code", "group__convention__organism__nom"]
+    fields = [
+        "user",
+        "group",
+        "date_ouverture",
+        "date_cloture",
+        "qualification_profils",
+        "qualification_attestee_par",
+        "qualification_attestee_le",
+    ]
+    readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        return [*AgentMembershipForm.Meta.fields, "qualification"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False  # dates and closing: « Gérer l'appartenance » on the partners' screens
+
+    def has_view_permission(self, request, obj=None):
+        return is_agent(request)
+
+    @admin.display(description="organisme", ordering="group__convention__organism__nom")
+    def organisme(self, membership):
+        return membership.group.convention.organism
+
+    @admin.display(description="qualification attestée")
+    def qualification(self, membership):
+        if membership.qualification_attestee_le is None:
+            return "—"
+        who = membership.qualification_attestee_par
+        return (
+            f"{membership.qualification_profils} : par {who.get_full_name() if who else '—'}, "
+            f"le {timezone.localtime(membership.qualification_attestee_le):%d/%m/%Y}"
+        )
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        membership = perform(
+            form,
+            support.membership_add_attested,
+            user=data["user"],
+            group=data["group"],
+            qualification_attestee=data["qualification"],
+            date_ouverture=data["date_ouverture"],
+            date_cloture=data["date_cloture"],
+            actor=request.user,
+            request=request,
+        )
+        adopt(obj, membership)
+
+    def get_urls(self):
+        return [
+            path(
+                "nouvel-utilisateur/",
+                self.admin_site.admin_view(self.user_create_view),
+                name="habilitations_membership_user_create",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            "title": "Appartenances aux groupes",
+            "user_create_url": reverse("admin:habilitations_membership_user_create"),
+        }
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def user_create_view(self, request):
+        """ "Créer un utilisateur partenaire" of an organism of the agent's Caf, optionally into one of its groups."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AgentUserCreateForm(request.POST if request.method == "POST" else None)
+        form.request = request
+        form.setup()
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    user = support.partner_user_create_attested(
+                        organism=data["organism"],
+                        group=data["group"],
+                        qualification_attestee=data["qualification"],
+                        nom=data["nom"],
+                        prenom=data["prenom"],
+                        email=data["email"],
+                        telephone=data["telephone"],
+                        actor=request.user,
+                        request=request,
+                    )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                self.message_user(
+                    request,
+                    f"L'utilisateur {user.get_full_name()} ({user.identifiant}) a été créé ; il reçoit son "
+                    "identifiant et son mot de passe provisoire par courriel.",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:habilitations_membership_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Créer un utilisateur partenaire",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/habilitations/membership/user_create.html", context)
+
+
+class AgentUserCreateForm(forms.Form):
+    """ "Créer un utilisateur partenaire", by a Caf agent: identifiant and provisional password e-mailed."""
+
+    organism = forms.ModelChoiceField(
+        label="Organisme partenaire",
+        queryset=Organism.objects.none(),
+        error_messages={
+            "required": "Choisissez l'organisme.",
+            "invalid_choice": "Choisissez un organisme de la liste.",
+        },
+    )
+    nom = forms.CharField(label="Nom", max_length=100, error_messages={"required": "Saisissez le nom."})
+    prenom = forms.CharField(label="Prénom", max_length=100, error_messages={"required": "Saisissez le prénom."})
+    email = forms.EmailField(
+        label="Adresse mail",
+        max_length=320,
+        error_messages={"required": "Saisissez l'adresse mail.", "invalid": "Saisissez une adresse mail valide."},
+        help_text="Adresse personnelle : l'identifiant et le mot de passe provisoire y sont envoyés.",
+    )
+    email_confirmation = forms.EmailField(
+        label="Confirmer adresse mail",
+        max_length=320,
+        error_messages={"required": "Confirmez l'adresse mail.", "invalid": "Saisissez une adresse mail valide."},
+    )
+    telephone = forms.CharField(label="Téléphone", max_length=20, required=False)
+    group = forms.ModelChoiceField(
+        label="Groupe (facultatif)",
+        queryset=UserGroup.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Choisissez un groupe de la liste."},
+    )
+    qualification = forms.BooleanField(label=QUALIFICATION_LABEL, required=False, help_text=QUALIFICATION_HELP)
+    request = None
+
+    def setup(self):
+        agent = self.request.user
+        self.fields["organism"].queryset = scoped(Organism.objects.all(), agent, "caf_pivot").order_by("nom")
+        self.fields["group"].queryset = _caf_groups(agent)
+        self.fields["group"].label_from_instance = lambda group: f"{group.convention.organism} — {group}"
+
+    def clean(self):
+        cleaned = super().clean()
+        email, confirmation = cleaned.get("email"), cleaned.get("email_confirmation")
+        if email and confirmation and confirmation.lower() != email.lower():
+            self.add_error("email_confirmation", "Les deux adresses mail ne sont pas identiques.")
+        group, organism = cleaned.get("group"), cleaned.get("organism")
+        if group is not None and organism is not None and group.convention.organism_id != organism.pk:
+            self.add_error("group", "Ce groupe n'appartient pas à cet organisme.")
+        return cleaned

@@ -10,15 +10,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from habilitations import services
 from habilitations.journal import journal_write
 from habilitations.models import (
     AdministratorChangeRequest,
     Caf,
     CafServiceContact,
+    GroupGrant,
     InformationBanner,
+    Membership,
     Organism,
     OrganismAdministrator,
     User,
+    UserGroup,
 )
 
 CAF_CONTACT_CHANGED = "ref.caf_contact_changed"
@@ -27,6 +31,8 @@ BANNER_PUBLISHED = "ref.banner_published"
 BANNER_CHANGED = "ref.banner_changed"
 ADMIN_CHANGE_REQUESTED = "hab.administrator_change_requested"
 ADMIN_CHANGE_TREATED = "hab.administrator_change_treated"
+QUALIFICATION_ATTESTED = "hab.qualification_attested"
+QUALIFICATION_REQUIRED = "Confirmez que l'utilisateur détient la qualification requise pour le profil {profils}."
 
 # What an agent edits of their Caf's reference data: its contacts, never its code, name or department.
 CAF_CONTACT_FIELDS = [
@@ -197,3 +203,95 @@ def administrator_change_treat(change: AdministratorChangeRequest, *, actor: Use
         change=change.pk,
     )
     return True
+
+
+# --- The qualification attested (guide 000: « pour un profil T1, je dois m'assurer que les utilisateurs soient
+# détenteurs d'un diplôme relevant de ce profil ») ---------------------------------------------------------------
+
+
+def group_cdap_profiles(group: UserGroup, day: datetime.date | None = None) -> list[str]:
+    """The CDAP profiles a member of `group` holds through it on `day`: its grants and its ancestors' (a sub-group's
+    members get its parents' grants, as in the access context), in code order."""
+    day = day or timezone.localdate()
+    ids, current = [], group
+    while current is not None and current.pk not in ids:
+        ids.append(current.pk)
+        current = current.parent
+    codes = (
+        GroupGrant.objects.open_on(day)
+        .filter(group_id__in=ids, convention_profile__profile__service__code="CDAP")
+        .values_list("convention_profile__profile__code", flat=True)
+        .distinct()
+    )
+    return sorted(codes)
+
+
+def qualification_label(profiles: list[str]) -> str:
+    return ", ".join(profiles)
+
+
+def _attest(membership: Membership, profiles: list[str], *, actor, request) -> Membership:
+    membership.qualification_profils = qualification_label(profiles)[:200]
+    membership.qualification_attestee_par = actor
+    membership.qualification_attestee_le = timezone.now()
+    membership.save(update_fields=["qualification_profils", "qualification_attestee_par", "qualification_attestee_le"])
+    journal_write(
+        QUALIFICATION_ATTESTED,
+        request=request,
+        user=membership.user,
+        actor=actor,
+        organism=membership.group.convention.organism,
+        group=membership.group.code,
+        membership=membership.pk,
+        profils=profiles,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_add_attested(
+    *,
+    user: User,
+    group: UserGroup,
+    qualification_attestee: bool,
+    date_ouverture=None,
+    date_cloture=None,
+    actor: User,
+    request=None,
+) -> Membership:
+    """ "Ajouter au groupe" by a person (administrator, responsable, Caf agent): when the group gives CDAP profiles,
+    the person attests the user holds the qualification they require, or nothing is written; who and when are kept
+    on the membership and journaled. Then `services.membership_add`'s rules."""
+    profiles = group_cdap_profiles(group, date_ouverture)
+    if profiles and not qualification_attestee:
+        raise ValidationError({"qualification": QUALIFICATION_REQUIRED.format(profils=qualification_label(profiles))})
+    membership = services.membership_add(
+        user=user, group=group, date_ouverture=date_ouverture, date_cloture=date_cloture, actor=actor, request=request
+    )
+    return _attest(membership, profiles, actor=actor, request=request) if profiles else membership
+
+
+@transaction.atomic
+def partner_user_create_attested(
+    *, organism: Organism, group: UserGroup | None, qualification_attestee: bool, actor: User, request=None, **fields
+) -> User:
+    """ "Créer un utilisateur partenaire", optionally into a group, with the qualification attested as above."""
+    if group is not None and group.convention.organism_id != organism.pk:
+        raise ValidationError({"group": "Ce groupe n'appartient pas à cet organisme."})
+    if group is not None:
+        profiles = group_cdap_profiles(group)
+        if profiles and not qualification_attestee:
+            raise ValidationError(
+                {"qualification": QUALIFICATION_REQUIRED.format(profils=qualification_label(profiles))}
+            )
+    user = services.partner_user_create(organism=organism, actor=actor, request=request, **fields)
+    if group is not None:
+        membership_add_attested(
+            user=user,
+            group=group,
+            qualification_attestee=qualification_attestee,
+            date_ouverture=max(user.date_ouverture, group.date_ouverture),
+            actor=actor,
+            request=request,
+        )
+    return user
