@@ -4,6 +4,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from core.mail.queue import email_queue
 from habilitations.journal import Event, journal_write
 from habilitations.models import Caf, IssuedIdentifiant, User
 from habilitations.passwords import generate_provisional_password
+from habilitations.selectors import email_holders, holds_its_email
 
 # No 0/O, no 1/I/L: the guides warn users about them.
 IDENTIFIANT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -34,9 +36,37 @@ def identifiant_generate(*, prefix: str, caf: Caf) -> str:
     raise RuntimeError("No free identifiant found")
 
 
+# Guide 001: « Chaque utilisateur doit être créé avec une adresse électronique personnelle. »
+EMAIL_IN_USE = (
+    "Cette adresse mail est déjà celle d'un autre compte ouvert du portail : chaque utilisateur a sa propre "
+    "adresse électronique personnelle."
+)
+# The PostgreSQL trigger holding the same rule against concurrent writes (migration 0012).
+EMAIL_TRIGGER = "user_email_personal"
+
+
+def email_check_personal(email: str, *, exclude_pk=None, field: str = "email") -> None:
+    """Refuse an address that another open account of the portal already has (closed accounts do not count)."""
+    if email and email_holders(email, exclude_pk=exclude_pk).exists():
+        raise ValidationError({field: EMAIL_IN_USE})
+
+
+def account_save(user: User, **save_kwargs) -> None:
+    """Save `user`; the trigger's refusal of a shared address (another transaction took it meanwhile) becomes the
+    rule's French message, in a savepoint so that the caller's transaction stays usable."""
+    try:
+        with transaction.atomic():
+            user.save(**save_kwargs)
+    except IntegrityError as error:
+        if EMAIL_TRIGGER in str(error):
+            raise ValidationError({"email": EMAIL_IN_USE}) from error
+        raise
+
+
 @transaction.atomic
 def account_create(*, prefix: str, caf: Caf, nom: str, prenom: str, email: str, actor=None, request=None, **fields):
-    """Create an account with no usable password; the identifiant and a provisional password are e-mailed."""
+    """Create an account with no usable password; the identifiant and a provisional password are e-mailed. Its
+    address must be personal: no other open account has it (`email_check_personal`)."""
     user = User(
         identifiant=identifiant_generate(prefix=prefix, caf=caf),
         caf=caf,
@@ -47,7 +77,9 @@ def account_create(*, prefix: str, caf: Caf, nom: str, prenom: str, email: str, 
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    user.save()
+    if holds_its_email(user):
+        email_check_personal(user.email)
+    account_save(user)
     journal_write(Event.ACCOUNT_CREATED, request=request, user=user, actor=actor, identifiant=user.identifiant)
     identifiant_send(user, request=request, actor=actor)
     email_queue("provisional_password", to=user.email, user=user)
@@ -90,6 +122,24 @@ def password_change(user: User, new_password: str, *, request=None) -> None:
     )
 
 
+def password_forgotten_request(*, email: str, identifiant: str = "", request=None) -> None:
+    """ "Mot de passe oublié ?": one provisional password for the one open account with this address (and this
+    identifiant, when given). While an address still has several accounts (created before the rule of the personal
+    address), none is reset: the address receives its identifiants and is asked to request again with one. The
+    page says the same whatever happens (no account enumeration); the view journals the request."""
+    holders = [user for user in email_holders(email).order_by("identifiant") if user.is_open]
+    if identifiant:
+        holders = [user for user in holders if user.identifiant == identifiant.strip().upper()]
+    if len(holders) == 1:
+        provisional_password_request(holders[0], request=request)
+    elif holders:
+        email_queue(
+            "several_accounts",
+            to=holders[0].email,
+            context={"identifiants": [user.identifiant for user in holders]},
+        )
+
+
 def _prepare_provisional_password(email) -> dict:
     """Called once per e-mail row (core.mail keeps the result encrypted for every attempt of that row)."""
     user = User.objects.select_for_update().get(pk=email.user_id)
@@ -108,4 +158,9 @@ register_email_kind(
 )
 register_email_kind(
     "password_changed", subject="Mon Compte Partenaire : votre mot de passe a été modifié", template="password_changed"
+)
+register_email_kind(
+    "several_accounts",
+    subject="Mon Compte Partenaire : plusieurs comptes utilisent votre adresse mail",
+    template="several_accounts",
 )

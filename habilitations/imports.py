@@ -29,7 +29,7 @@ from core.mail.queue import bulk_emails
 from habilitations import services
 from habilitations.accounts import EMAIL_IN_USE
 from habilitations.models import Convention, Membership, Organism, User, UserGroup
-from habilitations.selectors import open_accounts_q
+from habilitations.selectors import holds_its_email
 
 logger = logging.getLogger(__name__)
 
@@ -400,26 +400,19 @@ def plan_build(records: list[Record], convention: Convention, *, actor: User) ->
 
     emails = {line.email_key for line in lines if line.email}
     existing: dict[str, list[User]] = {}
+    # Guide 001, a personal address: one that an open account of another organism has makes no new account here.
+    taken_elsewhere: set[str] = set()
     for user in (
-        User.objects.annotate(email_key=Lower("email")).filter(
-            organism_id=convention.organism_id, email_key__in=emails
+        User.objects.annotate(email_key=Lower("email"), email_upper=Upper("email")).filter(
+            email_upper__in=[email.upper() for email in emails]  # the UPPER(email) index
         )
         if emails
         else []
     ):
-        existing.setdefault(user.email_key, []).append(user)
-    # Guide 001: a personal address — one that an open account of another organism has cannot make a new account.
-    taken_elsewhere = (
-        set(
-            User.objects.filter(open_accounts_q(today))
-            .exclude(organism_id=convention.organism_id)
-            .annotate(email_upper=Upper("email"))
-            .filter(email_upper__in=[email.upper() for email in emails])
-            .values_list("email_upper", flat=True)
-        )
-        if emails
-        else set()
-    )
+        if user.organism_id == convention.organism_id:
+            existing.setdefault(user.email_key, []).append(user)
+        elif holds_its_email(user, today):
+            taken_elsewhere.add(user.email_key)
     periods: dict[tuple[int, int], list] = {}
     for user_id, group_id, o, c in Membership.objects.filter(
         user_id__in=[u.pk for users in existing.values() for u in users], group__convention=convention
@@ -448,7 +441,7 @@ def plan_build(records: list[Record], convention: Convention, *, actor: User) ->
             line.errors.append(f"Plusieurs utilisateurs de l'organisme ont l'adresse mail « {line.email} ».")
         elif users:
             _plan_existing_user(line, users[0], periods, today)
-        elif line.email_key.upper() in taken_elsewhere:
+        elif line.email_key in taken_elsewhere:
             line.errors.append(f"Adresse mail « {line.email} » : {EMAIL_IN_USE[0].lower()}{EMAIL_IN_USE[1:]}")
         elif line.email_key in creators:
             _plan_same_file_user(line, creators[line.email_key], today)

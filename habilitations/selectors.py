@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from habilitations.models import (
@@ -165,3 +166,54 @@ def documents_missing(convention: Convention, service_codes) -> list[str]:
         for kind, code in documents_required(service_codes)
         if (kind, code) not in received
     ]
+
+
+# --- Personal addresses (guide 001: « une adresse électronique personnelle ») ------------------------------
+
+
+def open_accounts_q(day=None) -> Q:
+    """Accounts that are not closed on `day` (today): active, without a closing date on or before it. An account
+    that opens later counts already: its address is taken."""
+    day = day or timezone.localdate()
+    return Q(is_active=True) & (Q(date_cloture__isnull=True) | Q(date_cloture__gt=day))
+
+
+def holds_its_email(user: User, day=None) -> bool:
+    """Whether `user` counts as an open account for its address (`open_accounts_q`, in Python)."""
+    day = day or timezone.localdate()
+    return user.is_active and (user.date_cloture is None or user.date_cloture > day)
+
+
+def email_holders(email: str, *, exclude_pk=None, day=None) -> QuerySet[User]:
+    """The open accounts whose address is `email`, whatever its case (the UPPER(email) index)."""
+    holders = User.objects.filter(open_accounts_q(day), email__iexact=(email or "").strip())
+    return holders.exclude(pk=exclude_pk) if exclude_pk else holders
+
+
+def shared_emails(*, caf_code: str | None = None, day=None) -> list[tuple[str, list[User]]]:
+    """The addresses that several open accounts still share (created before the rule), each with its accounts in
+    identifiant order, for the agents to correct (`manage.py duplicate_emails`): two queries. `caf_code` keeps the
+    addresses one of whose accounts belongs to that Caf."""
+    shared = (
+        User.objects.filter(open_accounts_q(day))
+        .exclude(email="")
+        .annotate(key=Upper("email"))
+        .values("key")
+        .annotate(accounts=Count("pk"))
+        .filter(accounts__gt=1)
+    )
+    if caf_code:
+        shared = shared.filter(
+            key__in=User.objects.filter(open_accounts_q(day), caf__code=caf_code).values(key=Upper("email"))
+        )
+    keys = [row["key"] for row in shared]
+    by_key: dict[str, list[User]] = {key: [] for key in sorted(keys)}
+    for user in (
+        User.objects.filter(open_accounts_q(day))
+        .annotate(key=Upper("email"))
+        .filter(key__in=keys)
+        .select_related("organism", "caf")
+        .order_by("identifiant")
+    ):
+        by_key[user.key].append(user)
+    return [(users[0].email.lower(), users) for users in by_key.values()]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from habilitations.accounts import account_create
+from habilitations.accounts import account_create, account_save, email_check_personal
 from habilitations.journal import Event, journal_write
 from habilitations.models import (
     Caf,
@@ -29,7 +29,11 @@ from habilitations.models import (
     User,
     UserGroup,
 )
-from habilitations.selectors import ELIGIBILITY_BULLETIN_SERVICES, documents_missing  # noqa: F401 (re-exported)
+from habilitations.selectors import (  # noqa: F401 (ELIGIBILITY_BULLETIN_SERVICES re-exported)
+    ELIGIBILITY_BULLETIN_SERVICES,
+    documents_missing,
+    holds_its_email,
+)
 from habilitations.validators import validate_siret
 
 MAX_ADMINISTRATORS = 2
@@ -382,6 +386,8 @@ def partner_user_create(
     _check_dates(date_ouverture, date_cloture)
     if group is not None and group.convention.organism_id != organism.pk:
         raise ValidationError({"group": "Ce groupe n'appartient pas à votre organisme."})
+    if group is not None:  # the more telling refusal first: an account with one's own address, into one's group
+        membership_self_grant(actor=actor, user=User(email=email), organism_id=organism.pk)
     user = account_create(
         prefix=organism.partner_type.identifiant_prefixe,
         caf=organism.caf_pivot,
@@ -417,9 +423,15 @@ def partner_user_create(
 
 @transaction.atomic
 def partner_user_update(user: User, *, actor=None, request=None, **changes) -> User:
-    """Modify a partner user's data (never its identifiant, organism or rights)."""
+    """Modify a partner user's data (never its identifiant, organism or rights). A new address, or a closed
+    account reopened, must be personal (`accounts.email_check_personal`)."""
     user, before = _lock_and_apply(user, changes, USER_FIELDS, USER_FIELDS)
     _check_dates(user.date_ouverture, user.date_cloture)
+    closed_before = (
+        before["date_cloture"] is not None and datetime.date.fromisoformat(before["date_cloture"]) <= _today()
+    )
+    if holds_its_email(user) and (user.email.casefold() != before["email"].casefold() or closed_before):
+        email_check_personal(user.email, exclude_pk=user.pk)
     if user.date_cloture is not None:
         _refuse_closing_a_responsable(user, user.date_cloture)
         _close_memberships(Membership.objects.filter(user=user), user.date_cloture, actor, request)
@@ -430,7 +442,7 @@ def partner_user_update(user: User, *, actor=None, request=None, **changes) -> U
                 role, date_cloture=max(user.date_cloture, role.date_ouverture), actor=actor, request=request
             )
     user.full_clean(exclude=["password", "identifiant"])
-    user.save(update_fields=list(changes))
+    account_save(user, update_fields=list(changes))
     journal_write(
         Event.USER_CHANGED if user.date_cloture is None or before["date_cloture"] else Event.USER_CLOSED,
         request=request,

@@ -10,6 +10,7 @@ from django.core.validators import EmailValidator
 from django.utils import timezone
 
 from core.forms import PHONE_RE, CleanCharField
+from habilitations.accounts import email_check_personal
 from habilitations.backends import normalize_identifiant
 from habilitations.journal import Event, journal_write
 
@@ -171,6 +172,16 @@ class PasswordForgottenForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": "Saisissez votre adresse mail.", "invalid": "Saisissez une adresse mail valide."},
     )
+    identifiant = CleanCharField(
+        label="Identifiant (facultatif)",
+        max_length=64,
+        required=False,
+        help_text="Seulement si plusieurs comptes utilisent votre adresse mail : le courriel reçu vous les rappelle.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={"max_length": "Un identifiant compte 10 caractères."},
+    )
     captcha = CaseSensitiveCaptchaField(
         label="Recopiez les caractères de l'image (distinguez les majuscules et les minuscules)",
         error_messages={
@@ -225,6 +236,11 @@ class EmailChangeForm(CurrentPasswordForm):
         data = super().clean()
         if data.get("email") and data.get("email_confirm") and data["email"].lower() != data["email_confirm"].lower():
             self.add_error("email_confirm", "Les deux adresses mail ne sont pas identiques.")
+        if data.get("email") and "email" not in self.errors:
+            try:
+                email_check_personal(data["email"], exclude_pk=self.request.user.pk)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
         return data
 
 

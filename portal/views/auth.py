@@ -23,9 +23,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.redirects import safe_next
 from habilitations.access.decorators import authenticated, public, setup_step
-from habilitations.accounts import password_change, provisional_password_request
+from habilitations.accounts import password_change, password_forgotten_request
 from habilitations.journal import Event, journal_write
-from habilitations.models import BackupCodeDevice, User
+from habilitations.models import BackupCodeDevice
 from portal.forms import (
     CurrentPasswordForm,
     LoginForm,
@@ -170,7 +170,8 @@ def _rate_limited(key: str, limit: int) -> bool:
 
 @public
 def password_forgotten(request):
-    """ "Mot de passe oublié ?": the same answer whether or not the address belongs to an account."""
+    """ "Mot de passe oublié ?": the same answer whether or not the address belongs to an account (one account:
+    its reset; several: their identifiants, and the request to give one — `password_forgotten_request`)."""
     form = PasswordForgottenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
@@ -181,9 +182,9 @@ def password_forgotten(request):
         journal_write(Event.PASSWORD_RESET_REQUESTED, request=request, rate_limited=limited)
         if not limited:
             with transaction.atomic():
-                for user in User.objects.filter(email__iexact=email, is_active=True):
-                    if user.is_open:
-                        provisional_password_request(user, request=request)
+                password_forgotten_request(
+                    email=email, identifiant=form.cleaned_data.get("identifiant", ""), request=request
+                )
         return redirect("portal:password_forgotten_done")
     return render(request, "portal/password_forgotten.html", {"form": form})
 

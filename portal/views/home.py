@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from core.mail.kinds import register_email_kind
 from core.mail.queue import email_queue
 from habilitations import selectors
 from habilitations.access.decorators import authenticated
+from habilitations.accounts import EMAIL_IN_USE, account_save, email_check_personal
 from habilitations.journal import Event, JournalEntry, client_ip, journal_write
 from habilitations.models import BackupCodeDevice, User
 from portal.context_processors import service_url
@@ -130,8 +132,13 @@ def profile_email_confirm(request, token):
             messages.error(request, "Ce lien de confirmation n'est pas valide ou a expiré.")
             return redirect("portal:profile")
         before = user.email
-        user.email = new
-        user.save(update_fields=["email"])
+        try:  # another account may have taken the address since the link was sent
+            email_check_personal(new, exclude_pk=user.pk)
+            user.email = new
+            account_save(user, update_fields=["email"])
+        except ValidationError:
+            messages.error(request, f"{EMAIL_IN_USE} Votre adresse n'a pas été modifiée.")
+            return redirect("portal:profile")
         journal_write(Event.PROFILE_CHANGED, request=request, user=user, field="email", before=before, after=new)
         email_queue(
             "email_changed",

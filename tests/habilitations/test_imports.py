@@ -139,16 +139,16 @@ def test_verifier_reports_each_line_and_writes_nothing(world, admin):
         "Dates;Inversées;dates@partenaire.fr;;;10/05/2026;01/05/2026;",  # 12: closing before opening
         "Poste;Inconnu;poste@partenaire.fr;;Nomade;;;",  # 13: unknown poste
         f"{world.t1_member.nom};{world.t1_member.prenom};{world.t1_member.email};;;;{in_60_days};AFAS-DEC",  # 14
-        f"Autre;Organisme;{world.other_user.email};;;;;T1",  # 15: another organism's e-mail: a new user here
+        f"Autre;Organisme;{world.other_user.email};;;;;T1",  # 15: another organism's open account has it (23.2)
     ]
     before = everything()
     response, token = verify(admin, world, csv_upload(lines))
     assert everything() == before
     text = page(response)
-    assert "Utilisateurs à créer : <strong>3</strong>" in text
-    assert "Appartenances à ajouter : <strong>4</strong>" in text
+    assert "Utilisateurs à créer : <strong>2</strong>" in text
+    assert "Appartenances à ajouter : <strong>3</strong>" in text
     assert "Lignes sans changement : <strong>1</strong>" in text
-    assert "Lignes rejetées : <strong>8</strong>" in text
+    assert "Lignes rejetées : <strong>9</strong>" in text
     rows = dict(re.findall(r'<th scope="row">(\d+)</th>(?:<td>[^<]*</td>){4}\s*<td>(.*?)</td>\s*</tr>', text))
     assert rows["2"].startswith("Création de l'utilisateur et ajout au groupe")
     assert rows["3"] == "Création de l'utilisateur"
@@ -163,7 +163,10 @@ def test_verifier_reports_each_line_and_writes_nothing(world, admin):
     assert "La date de clôture doit être postérieure ou égale à la date d'ouverture." in rows["12"]
     assert "Poste inconnu « Nomade »" in rows["13"]
     assert "Les dates de l'appartenance doivent être comprises dans celles du groupe." in rows["14"]
-    assert rows["15"].startswith("Création de l'utilisateur")
+    assert (
+        f"Adresse mail « {world.other_user.email} » : cette adresse mail est déjà celle d'un autre compte ouvert du "
+        "portail" in rows["15"]
+    )
     # Rejected lines: no "Appliquer"; posting it anyway writes nothing.
     assert ">Appliquer</button>" not in text and "corrigez le fichier" in text
     response = admin.post(result_url(world, token), follow=True)

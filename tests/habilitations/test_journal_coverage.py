@@ -418,6 +418,10 @@ NOT_JOURNALED = {
     "habilitations.services.membership_self_grant": "a check: it refuses, or marks as a self grant, the membership "
     "write it guards — that write's row carries the mark",
     "habilitations.accounts.identifiant_generate": "reserves an identifiant for account_create, which journals",
+    "habilitations.accounts.email_check_personal": "a check: it refuses the address of another open account",
+    "habilitations.accounts.account_save": "saves for account_create and partner_user_update, which journal",
+    "habilitations.accounts.password_forgotten_request": "queues the e-mail (provisional_password_request, or the "
+    "identifiants when several accounts share the address): the view journals PASSWORD_RESET_REQUESTED",
     "habilitations.accounts.provisional_password_request": "queues the e-mail: the forgotten-password view journals "
     "PASSWORD_RESET_REQUESTED and the delivery PROVISIONAL_PASSWORD_ISSUED (provisional_password_issue)",
 }

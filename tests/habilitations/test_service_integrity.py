@@ -10,8 +10,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from habilitations import services
-from habilitations.models import Convention, ConventionDocument, ConventionProfile, Organism, PartnerType, Profile
-from tests.factories import ConventionFactory, OrganismFactory, convention_documents, valid_siret
+from habilitations.accounts import EMAIL_IN_USE
+from habilitations.models import (
+    Convention,
+    ConventionDocument,
+    ConventionProfile,
+    Organism,
+    PartnerType,
+    Profile,
+    User,
+)
+from tests.factories import ConventionFactory, OrganismFactory, UserFactory, convention_documents, valid_siret
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,3 +99,16 @@ def test_a_document_recorded_twice_at_once():
         lambda: services.convention_document_record(convention, kind=kind, date_reception=TODAY()),
     )
     assert message == {"kind": ["Ce document est déjà enregistré pour cette convention."]}
+
+
+def test_an_address_given_to_two_accounts_at_once():
+    """Issue 23.2: the trigger's advisory lock makes the second wait, then see the first account."""
+    organism = OrganismFactory()
+    message = racing(
+        lambda: UserFactory(email="claire.bernard@partenaire.example"),
+        lambda: services.partner_user_create(
+            organism=organism, nom="Roux", prenom="Ana", email="Claire.Bernard@partenaire.example"
+        ),
+    )
+    assert message == {"email": [EMAIL_IN_USE]}
+    assert User.objects.filter(email__iexact="claire.bernard@partenaire.example").count() == 1

@@ -10,14 +10,14 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def ask(client, email, captcha=None, ip="10.0.0.1"):
+def ask(client, email, captcha=None, ip="10.0.0.1", extra=None):
     """Fill the form as a user would: read the captcha shown on the page and type its answer."""
     page = client.get("/mot-de-passe-oublie/").content.decode()
     key = re.search(r'name="captcha_0" value="([^"]+)"', page).group(1)
     answer = CaptchaStore.objects.get(hashkey=key).challenge if captcha is None else captcha
     return client.post(
         "/mot-de-passe-oublie/",
-        {"email": email, "captcha_0": key, "captcha_1": answer},
+        {"email": email, "captcha_0": key, "captcha_1": answer, **(extra or {})},
         REMOTE_ADDR=ip,
         follow=True,
     )
