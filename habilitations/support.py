@@ -136,8 +136,13 @@ def banner_save(banner: InformationBanner, *, actor=None, request=None) -> Infor
 
 def open_administrators(organism: Organism, day: datetime.date | None = None):
     """The organism's administrators today (principal and suppléant)."""
+    return administrators_of([organism], day).select_related("user")
+
+
+def administrators_of(organisms, day: datetime.date | None = None):
+    """The open administrator roles of `organisms` (a queryset or a list) on `day`."""
     day = day or timezone.localdate()
-    return OrganismAdministrator.objects.open_on(day).filter(organism=organism).select_related("user")
+    return OrganismAdministrator.objects.open_on(day).filter(organism__in=organisms)
 
 
 @transaction.atomic

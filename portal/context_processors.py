@@ -61,13 +61,21 @@ def current_service(request) -> str | None:
 def help_context(request) -> dict:
     """« BESOIN D'AIDE ? » of the user's Caf and, on a service's pages, its contact for that service (cache only)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    access = getattr(request, "access", None)
+    if user is None or not user.is_authenticated or access is None:
         return {}
+    links = []
+    if access.is_administrator:
+        links.append((reverse("portal:administrator_change"), "Signaler un changement d'administrateur"))
     help_ = help_for(user.caf_id)
     if help_ is None:
-        return {}
+        return {"help_links": links}
     service = current_service(request)
-    return {"caf_help": help_, "service_contact": help_.contacts.get(service) if service else None}
+    return {
+        "caf_help": help_,
+        "service_contact": help_.contacts.get(service) if service else None,
+        "help_links": links,
+    }
 
 
 def services_today(access) -> list[tuple[str, str]]:
@@ -101,15 +109,13 @@ def menu_items(request) -> list[dict]:
             }
         )
     home = reverse("portal:home")
-    items.extend(
-        {
-            "url": service_url(code) or f"{home}#service-{code}",
-            "label": libelle.upper(),
-            "current": False,
-            "children": [],
-        }
-        for code, libelle in services_today(access)
-    )
+    here = current_service(request)
+    for code, libelle in services_today(access):
+        url = service_url(code) or f"{home}#service-{code}"
+        # The entry of the service whose page this is: aria-current "page" on its entry page, "true" on its others;
+        # base.html also names it under "MON COMPTE PARTENAIRE".
+        current = ("page" if request.path == url else "true") if code == here else False
+        items.append({"url": url, "label": libelle.upper(), "current": current, "children": []})
     return items
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from habilitations.access.decorators import public as public_rule
 from portal.views import auth, errors, guides, home, public, services
+from portal.views import support as support_views
 
 portal_patterns = [
     # Public pages
@@ -32,6 +33,7 @@ portal_patterns = [
     path("mon-profil/adresse-mail/confirmer/<str:token>/", home.profile_email_confirm, name="profile_email_confirm"),
     path("mon-profil/telephone/", home.profile_phone, name="profile_phone"),
     path("mon-profil/codes-de-secours/", auth.backup_codes_regenerate, name="backup_codes"),
+    path("changement-d-administrateur/", support_views.administrator_change, name="administrator_change"),
     # The services whose screens come later: a page of the service (what it will offer, whom to contact).
     path("aide-financiere-d-action-sociale/", services.afas, name="service_afas"),
     path("adonis/", services.adonis, name="service_adonis"),

@@ -61,6 +61,8 @@ MATRIX = {
     "portal:profile_email_confirm": ("token", (L,) + (R,) * 8),
     "portal:profile_phone": (None, LOGGED_OK),
     "portal:backup_codes": (None, (L,) + (METHOD,) * 8),
+    # « Signaler un changement d'administrateur »: administrators only (of any organism: the form offers theirs).
+    "portal:administrator_change": (None, (L, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED)),
     # Services not built yet: their page, for their users only (none of these roles holds them; see
     # tests/portal/test_service_pages.py).
     "portal:service_afas": (None, (L,) + (DENIED,) * 8),

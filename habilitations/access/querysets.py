@@ -101,3 +101,9 @@ def membership_for_manager(access: AccessContext, membership_id: int) -> Members
         ),
         pk=membership_id,
     )
+
+
+def organisms_administered(access: AccessContext) -> QuerySet[Organism]:
+    """Organisms the user administers today (principal or suppléant): what « Signaler un changement
+    d'administrateur » may concern."""
+    return Organism.objects.filter(pk__in=access.admin_organism_ids)
