@@ -17,6 +17,8 @@ import random
 
 from dateutil.relativedelta import relativedelta
 
+from cdap.prestations import LIBELLES
+
 # The demo organisms the generated dossiers point at (habilitations.demo.ORGANISMS).
 DEMO_LANDLORD_SIRET = "78387283700092"  # Côte d'Azur Habitat (T10: LOG061PATR)
 DEMO_LANDLORD_NAME = "Côte d'Azur Habitat"
@@ -93,15 +95,12 @@ ACTIVITES = (
     "Retraité",
     "Travailleur indépendant",
 )
-PRESTATIONS_LIBELLES = {
-    "AF": "Allocations familiales",
-    "AL": "Allocation de logement",
-    "APL": "Aide personnalisée au logement",
-    "RSA": "Revenu de solidarité active",
-    "PA": "Prime d'activité",
-    "PAJE": "Prestation d'accueil du jeune enfant",
-    "ASF": "Allocation de soutien familial",
-    "AAH": "Allocation aux adultes handicapés",
+PRESTATIONS_LIBELLES = LIBELLES
+# The nature of the monthly resources the housing aid counts, from the annual one (webinar 004:578).
+MONTHLY_NATURES = {
+    "Salaires": "Salaires et traitements",
+    "Pension vieillesse imposable": "Pensions, retraites, rentes",
+    "Allocations chômage": "Allocations chômage",
 }
 LETTERS = (
     ("Déclaration trimestrielle de ressources", "Votre dossier a été traité"),
@@ -162,13 +161,37 @@ def last_months(today: datetime.date) -> tuple[tuple[datetime.date, datetime.dat
     return tuple((month, month + relativedelta(months=1, day=5)) for month in months)
 
 
+# Benefits paid for one adult, named for them on the Droits rubric ("Allocation aux adultes handicapés Madame").
+PERSONAL = {"AAH": "RESPONSABLE", "MVA": "RESPONSABLE"}
+# Below this monthly amount a right is not paid ("Montant inférieur au seuil de versement").
+SEUIL_VERSEMENT_CENTS = 1500
+
+
+def _monthly(nature: str, annual_cents: int, today: datetime.date, months: int = 3) -> list[dict]:
+    """The last `months` months of resources the housing aid counts, a twelfth of the annual amount each."""
+    nature = MONTHLY_NATURES.get(nature, nature)
+    return [
+        {"mois": month, "nature": nature, "montant": _money(annual_cents // 12)}
+        for month, _ in last_months(today)[-months:]
+    ]
+
+
 def rights_and_payments(amounts: dict[str, int], today: datetime.date) -> tuple[list, list]:
-    """Monthly rights per prestation, and the payments: one "Mensuel émis" to the allocataire, APL to the landlord."""
+    """Monthly rights per prestation, and the payments: one "Mensuel émis" to the allocataire, APL to the landlord.
+    A right under the payment threshold is marked so and left out of the payments."""
     rights, payments = [], []
     for month, emission in last_months(today):
-        family = [(p, c) for p, c in amounts.items() if p != "APL"]
+        family = [(p, c) for p, c in amounts.items() if p != "APL" and c >= SEUIL_VERSEMENT_CENTS]
         for prestation, cents in amounts.items():
-            rights.append({"mois": month, "prestation": prestation, "montant": _money(cents), "sous_seuil": False})
+            rights.append(
+                {
+                    "mois": month,
+                    "prestation": prestation,
+                    "beneficiaire": PERSONAL.get(prestation, ""),
+                    "montant": _money(cents),
+                    "sous_seuil": cents < SEUIL_VERSEMENT_CENTS,
+                }
+            )
         if family:
             total = sum(c for _, c in family)
             payments.append(
@@ -241,8 +264,12 @@ def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, t
         amounts["RSA"] = int(60775 * (1 + 0.5 * (len(persons) - 1))) - rng.randint(0, 20000)
     if not rsa_now and rng.random() < 0.05:
         amounts["AAH"] = 101605
+        if more.random() < 0.5:
+            amounts["MVA"] = 10477
     if not rsa_now and persons[0]["activite"] == "Salarié" and rng.random() < 0.35:
         amounts["PA"] = rng.randint(4000, 32000)
+        if more.random() < 0.1:
+            amounts["PA"] = more.randint(500, 1499)  # a right below the payment threshold: not paid
     occupation = rng.choices(
         ("Locataire", "Logement conventionné", "Propriétaire accédant", "Foyer", "Hébergé à titre gratuit"),
         (38, 30, 18, 6, 8),
@@ -268,7 +295,9 @@ def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, t
         else:
             nature, cents = "Ressources nulles", 0
         person["resources"] = [{"annee": n2, "nature": nature, "montant": _money(cents)}]
-    income = sum(int(r["montant"].replace(".", "")) for p in persons[:2] for r in p.get("resources", ()))
+        if "AL" in amounts or "APL" in amounts:  # the monthly resources the housing aid counts
+            person["resources"] += _monthly(nature, cents, today)
+    income = sum(int(r["montant"].replace(".", "")) for p in persons[:2] for r in p["resources"] if r.get("annee"))
     parts = (2 if couple else 1) + 0.5 * min(len(young), 2) + max(len(young) - 2, 0)
     qf = int(income / 100 / 12 / parts) + sum(amounts.values()) // 100 // max(int(parts), 1)
     if more.random() < 0.04:
@@ -333,15 +362,6 @@ def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, t
         "persons": persons,
         "payments": payments,
         "rights": rights,
-        "resources": [
-            {
-                "mois": last_months(today)[-1][0],
-                "nature": "Ressources mensuelles (aide au logement)",
-                "montant": _money(income // 12),
-            }
-        ]
-        if "AL" in amounts or "APL" in amounts
-        else [],
         "rsa_periods": rsa_periods,
         "housings": [housing],
         "letters": [
@@ -371,6 +391,8 @@ def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, t
         ]
     if children_count and rng.random() < 0.04:
         record["complementary_data"] = [{"nature": "AEEH", "detail": "Allocation d'éducation de l'enfant handicapé"}]
+        child = more.choice([p for p in persons if p["role"] == "ENFANT"])
+        child.update(aeeh=True, liens_affectifs=True)
     if departement == "06" and rng.random() < 0.05:
         start = today - relativedelta(months=rng.randint(6, 120))
         end = None if rng.random() < 0.6 else start + relativedelta(months=rng.randint(3, 5))
@@ -473,9 +495,12 @@ def demo_records(today: datetime.date) -> list[dict]:
             "CONJOINT", "M.", "DUPRÉ-LEFÈVRE", "Éric", datetime.date(1983, 11, 3), "Demandeur d'emploi", 640000, n2
         ),
     ]
+    family_adults[1].update(nationalite="Étrangère", fin_titre_sejour=today + relativedelta(years=3, months=2))
+    for adult, cents in zip(family_adults, (1620000, 640000), strict=True):  # the family receives the AL
+        adult["resources"] += _monthly(adult["resources"][0]["nature"], cents, today)
     family_children = [
         _child("DUPRÉ-LEFÈVRE", "Léa", datetime.date(2012, 2, 7)),
-        _child("DUPRÉ-LEFÈVRE", "Hugo", datetime.date(2016, 9, 21)),
+        _child("DUPRÉ-LEFÈVRE", "Hugo", datetime.date(2016, 9, 21), aeeh=True, liens_affectifs=True),
         _child("DUPRÉ-LEFÈVRE", "Inès", today - relativedelta(years=1, months=4)),
     ]
     single = lambda nom, prenom, civ, year, act="Sans activité": [  # noqa: E731
@@ -493,13 +518,6 @@ def demo_records(today: datetime.date) -> list[dict]:
             family_children,
             {"AF": 33881, "PAJE": 18481, "RSA": 21350, "AL": 31240},
             quotient_familial=487,
-            resources=[
-                {
-                    "mois": ago(1).replace(day=1),
-                    "nature": "Ressources mensuelles (aide au logement)",
-                    "montant": "1850.00",
-                }
-            ],
             rsa_periods=_rsa(ago(14)),
             debts=[
                 {

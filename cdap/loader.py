@@ -44,13 +44,13 @@ Une ligne = un dossier, objet JSON :
    "persons": [{"role": "RESPONSABLE|CONJOINT|ENFANT|AUTRE", "civilite": "Mme", "nom": "…", "prenom": "…",
                 "date_naissance": "1985-03-02", "nationalite": "Française", "fin_titre_sejour": null,
                 "activite": "Salarié", "date_activite": "2019-01-01", "a_charge": true, "placement": false,
-                "liens_affectifs": false,
+                "liens_affectifs": false, "aeeh": false,
                 "resources": [{"annee": 2024, "nature": "Salaires", "montant": "21500.00"}]}],
    "payments": [{"periode": "2026-01-01", "date_emission": "2026-02-05", "type_traitement": "Mensuel émis",
                  "montant_total": "350.00", "retenue": "0", "montant_paye": "350.00",
                  "destinataire": "Allocataire", "lines": [{"prestation": "AF", "montant": "350.00"}]}],
    "rights": [{"mois": "2026-01-01", "prestation": "AF", "montant": "350.00", "sous_seuil": false,
-               "suspendu": false}],
+               "suspendu": false, "beneficiaire": "" (ou RESPONSABLE|CONJOINT : AAH, MVA…)}],
    "resources": [{"mois": "2026-01-01", "nature": "Ressources mensuelles", "montant": "1200.00"}],
    "rsa_periods": [{"date_debut": "2023-01-01", "date_fin": null, "orientation": "Sociale",
                     "numero_instructeur": "006C0880100000"}],
@@ -137,7 +137,7 @@ def _clean_fields(model, values: dict, where: str) -> dict:
                 value = ""
             if value not in (None, "") or not field.blank:
                 field.run_validators(value)
-            if field.choices and value not in {c for c, _ in field.choices}:
+            if field.choices and value not in {c for c, _ in field.choices} and not (value == "" and field.blank):
                 raise ValidationError("valeur non prévue")
         except ValidationError as error:
             raise RecordError(

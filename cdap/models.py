@@ -60,6 +60,8 @@ class Person(models.Model):
     a_charge = models.BooleanField("à charge", default=True)
     placement = models.BooleanField("placé", default=False)
     liens_affectifs = models.BooleanField("liens affectifs maintenus", default=False)
+    # A child for whom the AEEH is paid: listed by the rubric "Données complémentaires" (webinar 004:640).
+    aeeh = models.BooleanField("bénéficiaire de l'AEEH", default=False)
 
     class Meta:
         verbose_name = "personne"
@@ -108,6 +110,14 @@ class Right(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="rights")
     mois = models.DateField("mois")
     prestation = models.CharField("prestation", max_length=20)
+    # The adult a personal benefit is for ("Allocation aux adultes handicapés Madame", webinar 004:533): the role of
+    # that person in the dossier; empty for a benefit of the household.
+    beneficiaire = models.CharField(
+        "bénéficiaire",
+        max_length=12,
+        blank=True,
+        choices=[("RESPONSABLE", "Responsable du dossier"), ("CONJOINT", "Conjoint")],
+    )
     montant = models.DecimalField("montant", max_digits=9, decimal_places=2)
     sous_seuil = models.BooleanField("montant inférieur au seuil de versement", default=False)
     suspendu = models.BooleanField("suspendu", default=False)
@@ -164,7 +174,8 @@ class Housing(models.Model):
     date_debut_bail = models.DateField("début du bail", null=True, blank=True)
     loyer = models.DecimalField("loyer", max_digits=9, decimal_places=2, null=True, blank=True)
     date_loyer = models.DateField("loyer connu au", null=True, blank=True)
-    surpeuplement = models.BooleanField("surpeuplement", default=False)
+    # Unknown for a housing the Caf has no size for: "aucune donnée disponible" (webinar 004:627).
+    surpeuplement = models.BooleanField("surpeuplement", null=True, blank=True, default=None)
     quittance_presente = models.BooleanField("quittance présente", default=False)
     numero_bailleur = models.CharField("numéro de bailleur", max_length=20, blank=True, db_index=True)
     nom_bailleur = models.CharField("bailleur", max_length=200, blank=True)

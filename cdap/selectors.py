@@ -26,6 +26,7 @@ from cdap.models import (
     Right,
     RsaPeriod,
 )
+from cdap.prestations import is_housing_aid, libelle
 from cdap.text import normalize_name
 from habilitations.access.rubrics import RUBRIC_LABELS, TAB_ORDER, may_see, rubrics_for, tabs_for
 
@@ -34,6 +35,9 @@ CONSULTATION_TTL = datetime.timedelta(minutes=30)
 # T18 / T19: RSA received now or within the last two years.
 RSA_LOOKBACK_DAYS = 730
 PAYMENTS_PER_PAGE = 12
+SYNTHESE_PAYMENTS = 3  # the synthèse lists the last three payments sent (webinar 004:461)
+RIGHTS_MONTHS = 24
+RIGHTS_ROWS = 480
 
 REFUSAL_MESSAGE = "Aucun dossier ne correspond à votre saisie ou vous n'êtes pas habilité à le consulter."
 # Reason codes written in the journal (never shown: the user always sees REFUSAL_MESSAGE).
@@ -140,17 +144,21 @@ def consultation_for(request, reference) -> Consultation:
 # ---- the dossier view-model -------------------------------------------------------------------------------------
 
 
+def _adults(dossier) -> list:
+    """The responsable then the conjoint, read once per dossier object (the header, the Dossier and Droits
+    rubrics all need them)."""
+    if not hasattr(dossier, "_adults"):
+        adults = Person.objects.filter(dossier=dossier, role__in=[Person.Role.RESPONSABLE, Person.Role.CONJOINT])
+        dossier._adults = sorted(adults.order_by("role", "id"), key=lambda p: p.role != Person.Role.RESPONSABLE)
+    return dossier._adults
+
+
 def _identity(dossier) -> dict:
     """Identity, address, composition, QF: the synthèse's part that every profile sees."""
-    adults = list(
-        Person.objects.filter(dossier=dossier, role__in=[Person.Role.RESPONSABLE, Person.Role.CONJOINT])
-        .only("role", "civilite", "nom", "prenom", "date_naissance")
-        .order_by("role")
-    )
     return {
         "numero": dossier.numero,
         "caf": dossier.caf.nom,
-        "adultes": sorted(adults, key=lambda p: p.role != Person.Role.RESPONSABLE),
+        "adultes": _adults(dossier),
         "adresse": dossier.adresse,
         "code_postal": dossier.code_postal,
         "commune": dossier.commune,
@@ -161,76 +169,188 @@ def _identity(dossier) -> dict:
 
 
 def _dossier(dossier, summary: bool) -> dict:
-    adults = list(
-        Person.objects.filter(dossier=dossier, role__in=[Person.Role.RESPONSABLE, Person.Role.CONJOINT]).order_by(
-            "role"
-        )
-    )
+    adults = _adults(dossier)
     return {
         "situation": dossier.situation,
         "situation_familiale": dossier.situation_familiale,
         "date_situation_familiale": dossier.date_situation_familiale,
+        "nb_enfants_pf": dossier.nb_enfants_pf,
+        "nb_personnes_al": dossier.nb_personnes_al,
+        "quotient_familial": dossier.quotient_familial,
         "surendettement": dossier.surendettement,
-        "adultes": sorted(adults, key=lambda p: p.role != Person.Role.RESPONSABLE),
+        "adultes": adults,
+        # "Nationalité du responsable du dossier : étrangère" / "… du conjoint" (webinar 004:485).
+        "nationalites": [
+            {
+                "qui": "du responsable du dossier" if p.role == Person.Role.RESPONSABLE else "du conjoint",
+                "nationalite": NATIONALITES.get(p.nationalite, p.nationalite.lower()),
+                "fin_titre_sejour": p.fin_titre_sejour,
+            }
+            for p in adults
+        ],
     }
 
 
+# How the guide words a nationality after "Nationalité du responsable du dossier :".
+NATIONALITES = {"Française": "française", "UE": "ressortissant de l'Union européenne", "Étrangère": "étrangère"}
+
+
 def _paiements(dossier, summary: bool, page: int = 1, vue: str = "paiement") -> dict:
+    """Synthèse: the last payments sent. "Vue par paiement": one payment a page, the newest first ("Paiement
+    précédent" is the page after); "Vue par période": PAYMENTS_PER_PAGE a page, by period."""
     payments = Payment.objects.filter(dossier=dossier)
     if summary:
-        return {"dernier": payments.order_by("-date_emission", "-id").first()}
+        latest = list(payments.order_by("-date_emission", "-id")[:SYNTHESE_PAYMENTS])
+        return {"dernier": latest[0] if latest else None, "derniers": latest}
     ordering = ["-periode", "-date_emission", "-id"] if vue == "periode" else ["-date_emission", "-id"]
     paginator = Paginator(
         payments.order_by(*ordering).prefetch_related(
             Prefetch("lines", queryset=PaymentLine.objects.order_by("prestation", "id"))
         ),
-        PAYMENTS_PER_PAGE,
+        PAYMENTS_PER_PAGE if vue == "periode" else 1,
     )
-    return {"page": paginator.get_page(page), "vue": vue}
+    current = paginator.get_page(page)
+    lines = [line for payment in current for line in payment.lines.all()]
+    return {
+        "page": current,
+        "vue": vue,
+        "note_aides_logement": any(is_housing_aid(line.prestation) for line in lines),
+    }
 
 
-def _droits(dossier, summary: bool, vue: str = "mensuelle") -> dict:
-    rights = list(Right.objects.filter(dossier=dossier).order_by("-mois", "prestation")[:240])
+def _droits(dossier, summary: bool, vue: str = "mensuelle", mois: str = "") -> dict:
+    """The rights of the last RIGHTS_MONTHS months, each benefit by its full name and, for a personal one, its
+    person ("Allocation aux adultes handicapés Madame"). Vue mensuelle: "Droits à la date" of one month (`mois`,
+    "AAAA-MM", else the latest) with the months before and after it; vue par période: each benefit's spans of
+    equal amounts."""
+    rows = list(Right.objects.filter(dossier=dossier).order_by("-mois", "prestation", "beneficiaire")[:RIGHTS_ROWS])
+    months = sorted({r.mois for r in rows}, reverse=True)[:RIGHTS_MONTHS]
+    rows = [r for r in rows if r.mois in months]
+    if not rows:
+        return {"mois": None, "droits": [], "mois_liste": [], "periodes": [], "vue": vue}
+    adults = {p.role: p for p in _adults(dossier)}
+    for right in rows:
+        right.libelle = _right_label(right, adults)
+        right.aide_logement = is_housing_aid(right.prestation)
+    chosen = next((m for m in months if m.strftime("%Y-%m") == mois), months[0])
     if summary:
-        latest = rights[0].mois if rights else None
-        return {"mois": latest, "droits": [r for r in rights if r.mois == latest]}
-    months: dict = {}
-    for right in rights:
-        months.setdefault(right.mois, []).append(right)
+        return {"mois": chosen, "droits": [r for r in rows if r.mois == chosen]}
+    position = months.index(chosen)
+    shown = [r for r in rows if r.mois == chosen]
     periods: dict = {}
-    for right in sorted(rights, key=lambda r: (r.prestation, r.mois)):
-        spans = periods.setdefault(right.prestation, [])
+    for right in sorted(rows, key=lambda r: (r.libelle, r.mois)):
+        spans = periods.setdefault(right.libelle, [])
         if spans and spans[-1]["montant"] == right.montant and spans[-1]["suspendu"] == right.suspendu:
             spans[-1]["fin"] = right.mois
         else:
             spans.append(
                 {"debut": right.mois, "fin": right.mois, "montant": right.montant, "suspendu": right.suspendu}
             )
-    return {"mois": sorted(months.items(), reverse=True), "periodes": sorted(periods.items()), "vue": vue}
+    return {
+        "mois": chosen,
+        "droits": shown,
+        "mois_liste": months,
+        "precedent": months[position + 1] if position + 1 < len(months) else None,
+        "suivant": months[position - 1] if position > 0 else None,
+        "periodes": sorted(periods.items()),
+        "vue": vue,
+        "note_aides_logement": any(r.aide_logement for r in (shown if vue == "mensuelle" else rows)),
+    }
+
+
+# The guide names a personal benefit with its person's title: "Allocation aux adultes handicapés Madame".
+TITRES = {"Mme": "Madame", "M.": "Monsieur", "M": "Monsieur"}
+
+
+def _right_label(right, adults: dict) -> str:
+    label = libelle(right.prestation)
+    person = adults.get(right.beneficiaire)
+    if person is None:
+        return label
+    title = TITRES.get(person.civilite, "")
+    if not title:
+        title = "du responsable du dossier" if person.role == Person.Role.RESPONSABLE else "du conjoint"
+    return f"{label} {title}"
 
 
 def _famille(dossier, summary: bool) -> dict:
-    persons = list(
-        Person.objects.filter(dossier=dossier, role__in=[Person.Role.ENFANT, Person.Role.AUTRE]).order_by(
-            "date_naissance", "id"
-        )
-    )
+    """The family situation and its date, the adults with their activity (the guide's "Madame … Née le … Activité
+    depuis le … : Salariée"), the children and the other dependants."""
+    persons = list(Person.objects.filter(dossier=dossier).order_by("date_naissance", "id"))
+    adults = [p for p in persons if p.role in (Person.Role.RESPONSABLE, Person.Role.CONJOINT)]
     return {
+        "situation_familiale": dossier.situation_familiale,
+        "date_situation_familiale": dossier.date_situation_familiale,
+        "adultes": sorted(adults, key=lambda p: p.role != Person.Role.RESPONSABLE),
         "enfants": [p for p in persons if p.role == Person.Role.ENFANT],
         "autres": [p for p in persons if p.role == Person.Role.AUTRE],
     }
 
 
-def _ressources(dossier, summary: bool) -> dict:
+def _ressources(dossier, summary: bool, annee: str = "", mois: str = "") -> dict:
+    """ "Ressources annuelles" of one year (`annee`, else the latest) and "Ressources Aide au logement" of one month
+    (`mois`, "AAAA-MM", else the latest of the last 24), each a table nature × person with its sub-totals and total,
+    and the years or months before and after; the monthly totals of the last 24 months ("Détail")."""
     rows = list(Resource.objects.filter(dossier=dossier).select_related("person").order_by("-annee", "-mois", "id"))
-    annual = [r for r in rows if r.annee]
-    year = annual[0].annee if annual else None
-    annual = [r for r in annual if r.annee == year]
-    return {
+    years = sorted({r.annee for r in rows if r.annee}, reverse=True)
+    year = next((y for y in years if str(y) == annee), years[0] if years else None)
+    annual = [r for r in rows if r.annee and r.annee == year]
+    monthly = [r for r in rows if r.mois and not r.annee]
+    months = sorted({r.mois for r in monthly}, reverse=True)[:24]
+    month = next((m for m in months if m.strftime("%Y-%m") == mois), months[0] if months else None)
+    data = {
         "annee": year,
         "annuelles": annual,
         "total": sum((r.montant for r in annual), 0),
-        "mensuelles": [r for r in rows if r.mois and not r.annee][:24],
+        "mensuelles": [r for r in monthly if r.mois in months],
+    }
+    if summary:
+        return data
+    year_at = years.index(year) if year else 0
+    month_at = months.index(month) if month else 0
+    data.update(
+        annuel=_resource_table(annual),
+        annee_precedente=years[year_at + 1] if year_at + 1 < len(years) else None,
+        annee_suivante=years[year_at - 1] if year_at > 0 else None,
+        mois=month,
+        mensuel=_resource_table([r for r in monthly if r.mois == month]),
+        mois_precedent=months[month_at + 1] if month_at + 1 < len(months) else None,
+        mois_suivant=months[month_at - 1] if month_at > 0 else None,
+        detail=[(m, sum((r.montant for r in monthly if r.mois == m), 0)) for m in months],
+    )
+    return data
+
+
+def _resource_table(rows: list) -> dict:
+    """Natures × persons: one column per adult (their title, "Madame"), one for the other members of the household
+    (a child is never named here) and one for the household's own resources; a line per nature; sub-totals by
+    column and the total."""
+    columns: dict = {}
+    for r in rows:
+        person = r.person
+        if person is not None and person.role in (Person.Role.RESPONSABLE, Person.Role.CONJOINT):
+            key = (0 if person.role == Person.Role.RESPONSABLE else 1, person.pk)
+            title = TITRES.get(person.civilite) or person.get_role_display()
+        elif person is not None:
+            key, title = (2, 0), "Autre personne du foyer"
+        else:
+            key, title = (3, 0), "Foyer"
+        columns.setdefault(key, title)
+    keys = sorted(columns)
+    natures: dict = {}
+    for r in rows:
+        person = r.person
+        if person is not None and person.role in (Person.Role.RESPONSABLE, Person.Role.CONJOINT):
+            key = (0 if person.role == Person.Role.RESPONSABLE else 1, person.pk)
+        else:
+            key = (2, 0) if person is not None else (3, 0)
+        cells = natures.setdefault(r.nature, dict.fromkeys(keys))
+        cells[key] = (cells[key] or 0) + r.montant
+    return {
+        "colonnes": [columns[k] for k in keys],
+        "lignes": [(nature, [cells[k] for k in keys]) for nature, cells in natures.items()],
+        "sous_totaux": [sum((cells[k] or 0 for cells in natures.values()), 0) for k in keys],
+        "total": sum((r.montant for r in rows), 0),
     }
 
 
@@ -239,9 +359,16 @@ def _rsa(dossier, summary: bool) -> dict:
     return {"periodes": periods[:1] if summary else periods}
 
 
-def _courriers(dossier, summary: bool) -> dict:
+def _courriers(dossier, summary: bool, today: datetime.date | None = None) -> dict:
+    """Synthèse: "Courriers de <mois> à <mois>", the letters of the last three months (this one and the two
+    before); the rubric: the 200 latest."""
     letters = Letter.objects.filter(dossier=dossier).order_by("-date_reception", "-id")
-    return {"courriers": list(letters[:1] if summary else letters[:200])}
+    if summary:
+        today = today or timezone.localdate()
+        since = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        since = (since - datetime.timedelta(days=1)).replace(day=1)
+        return {"courriers": list(letters.filter(date_reception__gte=since)[:20]), "depuis": since, "jusqu_a": today}
+    return {"courriers": list(letters[:200])}
 
 
 def _logement(dossier, summary: bool) -> dict:
@@ -251,11 +378,27 @@ def _logement(dossier, summary: bool) -> dict:
 
 def _creances(dossier, summary: bool) -> dict:
     debts = list(Debt.objects.filter(dossier=dossier).order_by("id")[:200])
-    return {"creances": debts, "reste_du": sum((d.reste_du for d in debts), 0)}
+    reste_du = sum((d.reste_du for d in debts), 0)
+    # "Aucune créance en cours." when nothing remains due (webinar 004:468), even if paid-off debts are listed.
+    return {"creances": debts, "reste_du": reste_du, "en_cours": [d for d in debts if d.reste_du > 0]}
 
 
 def _complementaires(dossier, summary: bool) -> dict:
-    return {"donnees": list(ComplementaryData.objects.filter(dossier=dossier).order_by("id")[:200])}
+    """The children for whom the AEEH is paid (Nom, Prénom, … Liens affectifs), the other dependants, and the
+    other complementary data."""
+    donnees = list(ComplementaryData.objects.filter(dossier=dossier).order_by("id")[:200])
+    if summary:
+        return {"donnees": donnees}
+    persons = list(
+        Person.objects.filter(dossier=dossier)
+        .filter(Q(role=Person.Role.ENFANT, aeeh=True) | Q(role=Person.Role.AUTRE))
+        .order_by("date_naissance", "id")
+    )
+    return {
+        "donnees": donnees,
+        "enfants_aeeh": [p for p in persons if p.role == Person.Role.ENFANT],
+        "autres": [p for p in persons if p.role == Person.Role.AUTRE],
+    }
 
 
 def _cmu(dossier, summary: bool) -> dict:
@@ -305,6 +448,9 @@ def dossier_view(consultation: Consultation, *, rubric: str | None = "synthese",
         # Identity, address, composition, QF belong to the synthèse: shown only with it (all profiles open it today).
         "identity": _identity(dossier) if "synthese" in mask else {},
         "attestation": may_see(profile, "attestation_paiement"),
+        # "Afficher :" (webinar 004:417): the same open rubrics, the synthèse first, then in alphabetical order.
+        "afficher": [("synthese", "Synthèse du dossier")]
+        + sorted(((c, label) for c, label in tabs if c != "synthese"), key=lambda tab: normalize_name(tab[1])),
     }
     if rubric is None:
         return view  # the header only (attestation, Dialogue)

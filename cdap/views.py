@@ -102,6 +102,11 @@ def _print_header(request, consultation) -> dict:
 
 @service_required("CDAP")
 def synthese(request, reference):
+    """The synthèse; `?rubrique=<code>` is the "Afficher :" selector's choice, sent on to that rubric's page (the
+    rubric view checks the mask)."""
+    chosen = request.GET.get("rubrique", "")
+    if chosen in TAB_ORDER and chosen != "synthese":
+        return redirect("cdap:rubric", reference=reference, rubric=chosen)
     return rubric(request, reference, "synthese")
 
 
@@ -120,7 +125,12 @@ def rubric(request, reference, rubric):
             "vue": "periode" if request.GET.get("vue") == "periode" else "paiement",
         }
     elif rubric == "droits":
-        options = {"vue": "periode" if request.GET.get("vue") == "periode" else "mensuelle"}
+        options = {
+            "vue": "periode" if request.GET.get("vue") == "periode" else "mensuelle",
+            "mois": request.GET.get("mois", "")[:7],
+        }
+    elif rubric == "ressources":
+        options = {"annee": request.GET.get("annee", "")[:4], "mois": request.GET.get("mois", "")[:7]}
     view = selectors.dossier_view(consultation, rubric=rubric, **options)
     services.rubric_journal(request=request, consultation=consultation, rubric=rubric)
     return render(

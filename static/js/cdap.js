@@ -4,3 +4,9 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// "VOTRE RECHERCHE" is open on a wide screen; on a phone it starts folded, so the rubric's data comes first.
+const identity = document.querySelector(".cdap-identity");
+if (identity && window.matchMedia("(max-width: 40rem)").matches) {
+  identity.open = false;
+}

@@ -23,8 +23,16 @@ SENTINELS = {
     "cmu_cmuc_rsa": "SENTINELLE-COUVERTURE",
     "cmuc_ressources": "SENTINELLE-CMUCRESSOURCES",
 }
-for a in SENTINELS.values():  # no sentinel may contain another one
-    assert sum(a in b for b in SENTINELS.values()) == 1, a
+# The blocks added inside a rubric (issue 21): each with its own sentinel, shown only where its rubric is open.
+BLOCK_SENTINELS = {
+    "dossier": ["sentinelle-nation"],  # "Nationalité du responsable du dossier : …"
+    "famille": ["SENTINELLE-ACTIVITE"],  # "Activité depuis le … : …" of the adults
+    "ressources": ["SENTINELLE-AIDELOGEMENT"],  # "Ressources Aide au logement", one month
+    "donnees_complementaires": ["bénéficiaires de l'AEEH"],  # the table of the AEEH children
+}
+ALL_SENTINELS = [*SENTINELS.values(), *(s for values in BLOCK_SENTINELS.values() for s in values)]
+for a in ALL_SENTINELS:  # no sentinel may contain another one
+    assert sum(a in b for b in ALL_SENTINELS) == 1, a
 
 INSTRUCTEUR = "083C12301" + "00000"
 
@@ -57,7 +65,16 @@ def make_dossier(caf, numero="1234567", nom="Lefèvre", *, payments=1, rsa_end=N
         quotient_familial=654,
         **fields,
     )
-    person(dossier, m.Person.Role.RESPONSABLE, nom, "Jeanne", civilite="Mme", date_naissance=datetime.date(1980, 5, 2))
+    responsable = person(
+        dossier,
+        m.Person.Role.RESPONSABLE,
+        nom,
+        "Jeanne",
+        civilite="Mme",
+        date_naissance=datetime.date(1980, 5, 2),
+        nationalite=BLOCK_SENTINELS["dossier"][0],
+        activite=BLOCK_SENTINELS["famille"][0],
+    )
     person(dossier, m.Person.Role.CONJOINT, "Martin", "Paul", civilite="M.", date_naissance=datetime.date(1979, 1, 9))
     person(dossier, m.Person.Role.ENFANT, nom, SENTINELS["famille"], date_naissance=datetime.date(2015, 3, 1))
     period = months_ago(1).replace(day=1)
@@ -77,6 +94,13 @@ def make_dossier(caf, numero="1234567", nom="Lefèvre", *, payments=1, rsa_end=N
     m.Right.objects.create(dossier=dossier, mois=period, prestation=SENTINELS["droits"], montant=Decimal("140.00"))
     m.Resource.objects.create(
         dossier=dossier, annee=today.year - 2, nature=SENTINELS["ressources"], montant=Decimal("15000")
+    )
+    m.Resource.objects.create(
+        dossier=dossier,
+        person=responsable,
+        mois=period,
+        nature=BLOCK_SENTINELS["ressources"][0],
+        montant=Decimal("1250"),
     )
     if rsa:
         m.RsaPeriod.objects.create(

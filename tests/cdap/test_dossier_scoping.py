@@ -123,7 +123,7 @@ def test_coverage_rubrics_hold_their_kinds_newest_first_at_most_a_hundred(rubric
     assert order == sorted(order, reverse=True) and rows[0].date_debut == start + 100 * DAY
 
 
-def test_the_letters_newest_first_one_on_the_synthese_at_most_two_hundred_on_the_page():
+def test_the_letters_newest_first_at_most_two_hundred_on_the_page_the_synthese_those_of_three_months():
     dossier = DossierFactory()
     Letter.objects.bulk_create(
         Letter(dossier=dossier, date_reception=TODAY() - (i // 2) * DAY, objet=f"Courrier {i}") for i in range(201)
@@ -131,7 +131,19 @@ def test_the_letters_newest_first_one_on_the_synthese_at_most_two_hundred_on_the
     page = BUILDERS["courriers"](dossier, False)["courriers"]
     order = [(letter.date_reception, letter.pk) for letter in page]
     assert len(page) == 200 and order == sorted(order, reverse=True)
-    assert BUILDERS["courriers"](dossier, True)["courriers"] == page[:1]
+    # "Courriers de <mois> à <mois>" (webinar 004:469): this month and the two before, newest first, at most 20.
+    assert BUILDERS["courriers"](dossier, True)["courriers"] == page[:20]
+
+
+def test_the_synthese_letters_are_those_of_this_month_and_the_two_before():
+    dossier = DossierFactory()
+    today = datetime.date(2026, 3, 10)
+    kept = [datetime.date(2026, 1, 1), datetime.date(2026, 2, 27), datetime.date(2026, 3, 9)]
+    for day in [datetime.date(2025, 12, 31), *kept]:
+        Letter.objects.create(dossier=dossier, date_reception=day, objet=f"Courrier du {day}")
+    summary = BUILDERS["courriers"](dossier, True, today=today)
+    assert [letter.date_reception for letter in summary["courriers"]] == kept[::-1]
+    assert (summary["depuis"], summary["jusqu_a"]) == (datetime.date(2026, 1, 1), today)
 
 
 def test_the_attestation_is_for_the_last_month_paid_not_the_last_payment_sent():

@@ -55,11 +55,14 @@ def test_payments_by_emission_or_by_period_lines_by_prestation_the_synthese_show
     for prestation in ("Prime d'activité", "Allocations familiales"):
         PaymentLine.objects.create(payment=regular, prestation=prestation, montant=5)
     assert BUILDERS["paiements"](dossier, True)["dernier"] == late
-    by_emission = BUILDERS["paiements"](dossier, False)
-    assert list(by_emission["page"]) == [late, regular, older] and by_emission["vue"] == "paiement"
+    assert BUILDERS["paiements"](dossier, True)["derniers"] == [late, regular, older]
+    # "Vue par paiement": one payment a page, the last sent first ("Paiement précédent" = the next page).
+    by_emission = [BUILDERS["paiements"](dossier, False, page=n) for n in (1, 2, 3)]
+    assert [list(data["page"]) for data in by_emission] == [[late], [regular], [older]]
+    assert by_emission[0]["vue"] == "paiement" and by_emission[0]["page"].paginator.count == 3
     by_period = BUILDERS["paiements"](dossier, False, vue="periode")
     assert list(by_period["page"]) == [regular, late, older] and by_period["vue"] == "periode"
-    lines = [line.prestation for line in list(by_emission["page"])[1].lines.all()]
+    lines = [line.prestation for line in list(by_emission[1]["page"])[0].lines.all()]
     assert lines == ["Allocations familiales", "Prime d'activité"]
 
 
@@ -67,8 +70,9 @@ def test_payments_page_one_unless_asked():
     dossier = DossierFactory()
     for n in range(PAYMENTS_PER_PAGE + 1):
         payment(dossier, month_start(months_ago(1)), TODAY() - n * DAY)
+    assert BUILDERS["paiements"](dossier, False, vue="periode")["page"].number == 1
+    assert len(BUILDERS["paiements"](dossier, False, vue="periode", page=2)["page"]) == 1
     assert BUILDERS["paiements"](dossier, False)["page"].number == 1
-    assert len(BUILDERS["paiements"](dossier, False, page=2)["page"]) == 1
 
 
 def test_the_dossier_rubric_says_the_family_situation_and_since_when():

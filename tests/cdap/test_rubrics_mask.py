@@ -15,7 +15,7 @@ from django.utils import timezone
 from cdap.models import Consultation
 from cdap.selectors import dossier_view
 from habilitations.journal import Event, JournalEntry
-from tests.cdap.dossiers import SENTINELS, make_dossier
+from tests.cdap.dossiers import BLOCK_SENTINELS, SENTINELS, make_dossier
 from tests.factories import caf, grant, habilitated_user
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,16 @@ def test_mask_matrix(client, consult, code):
             assert sentinel not in response.content.decode()
             assert sentinel not in synthese_html, (code, rubric, "synthèse")
             assert f'href="{base}{rubric}/"' not in synthese_html, (code, rubric, "onglet")
+    # The blocks added inside rubrics (issue 21): on their rubric's page when it is open; nowhere when it is closed.
+    pages = {rubric: client.get(f"{base}{rubric}/").content.decode() for rubric in RUBRICS if rubric in open_rubrics}
+    for rubric, sentinels in BLOCK_SENTINELS.items():
+        for sentinel in sentinels:
+            if rubric in open_rubrics:
+                assert sentinel in pages[rubric], (code, rubric, sentinel)
+            else:
+                assert sentinel not in synthese_html, (code, rubric, sentinel, "synthèse")
+                for other, html in pages.items():
+                    assert sentinel not in html, (code, rubric, sentinel, other)
     refused = JournalEntry.objects.filter(event=Event.CDAP_RUBRIC_REFUSED, user=consultation.user)
     closed = set(RUBRICS) - open_rubrics
     assert sorted(e.data["rubric"] for e in refused) == sorted(closed)
@@ -200,13 +210,16 @@ def test_payments_and_synthese_constant_queries(client, consult, django_assert_n
     with django_assert_num_queries(QUERIES["synthese"]):
         assert client.get(base).status_code == 200
     with django_assert_num_queries(QUERIES["paiements"]):
-        response = client.get(base + "paiements/?page=2")
+        response = client.get(base + "paiements/?vue=periode&page=2")
         assert response.status_code == 200
     if payments > 12:
         assert "Page 2 sur" in response.content.decode()
+    with django_assert_num_queries(QUERIES["paiements"]):
+        response = client.get(base + "paiements/?page=2")
+    assert f"Paiement 2 sur {payments}" in response.content.decode()
 
 
-QUERIES = {"synthese": 16, "paiements": 9}
+QUERIES = {"synthese": 15, "paiements": 9}
 
 
 def test_reference_refusals_are_journaled_without_the_dossier(client, login, consult):
