@@ -135,9 +135,9 @@ class UsersList:
         """The organism's users as they are now: the last page's number and each page's expected rows (checked)."""
         import psycopg
 
+        from core.pagination import PAGE_SIZE
         from habilitations.admin import UserAdmin
         from habilitations.demo import SYNTHETIC_ORGANISM
-        from habilitations.views.conventions import PAGE_SIZE
 
         with psycopg.connect(BENCH_DATABASE_URL) as conn:
             convention, organism, users = conn.execute(

@@ -7,9 +7,9 @@ as configured and, at equal page size, with this one."""
 from django.urls import path
 
 from bench import views
+from core.pagination import PAGE_SIZE
 from habilitations.admin import UserAdmin
 from habilitations.models import User
-from habilitations.views.conventions import PAGE_SIZE
 from portal.admin_site import CafAdminSite
 from portal.urls import handler400, handler403, handler404, handler500
 from portal.urls import urlpatterns as portal_urlpatterns

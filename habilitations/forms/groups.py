@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.collation import french_order, natural_key
 from core.forms import CleanCharField, RequiredMarkMixin, french_date_field
 from habilitations.models import ConventionProfile, User, UserGroup
 
@@ -28,7 +29,20 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj.nom.upper()} {obj.prenom} ({obj.identifiant})"
 
 
+class GroupCodeOrder(forms.models.ModelChoiceIterator):
+    """The groups of a choice list by code in natural order (T1, T1-CESF, T4, T18): a convention's groups are few,
+    they are sorted here, after the queryset's own order (stable sort)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for group in sorted(self.queryset, key=lambda group: natural_key(group.code)):
+            yield self.choice(group)
+
+
 class GroupChoiceField(forms.ModelChoiceField):
+    iterator = GroupCodeOrder
+
     def label_from_instance(self, obj: UserGroup) -> str:
         return f"{obj.code} - {obj.libelle}"
 
@@ -48,7 +62,7 @@ class GroupFilterForm(forms.Form):
 
     def __init__(self, *args, users: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["utilisateur"].queryset = users.order_by("nom", "prenom", "pk")
+        self.fields["utilisateur"].queryset = users.order_by(*french_order("nom", "prenom"), "pk")
 
     def filter(self, groups: QuerySet[UserGroup]) -> QuerySet[UserGroup]:
         if not self.is_bound:
@@ -142,7 +156,7 @@ class GroupForm(RequiredMarkMixin, forms.Form):
             parents = UserGroup.objects.filter(Q(pk__in=parents.values("pk")) | Q(pk=group.parent_id)).exclude(
                 pk=group.pk
             )
-        self.fields["responsable"].queryset = open_users.order_by("nom", "prenom", "pk")
+        self.fields["responsable"].queryset = open_users.order_by(*french_order("nom", "prenom"), "pk")
         self.fields["parent"].queryset = parents.order_by("code", "pk")
 
     def clean(self):

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.collation import french_order
 from core.forms import RequiredMarkMixin, french_date_field
 from habilitations.forms.groups import GroupChoiceField, UserChoiceField
 from habilitations.models import Membership, User, UserGroup
@@ -41,7 +42,9 @@ class MembershipAddForm(RequiredMarkMixin, forms.Form):
 
     def __init__(self, *args, users: QuerySet[User], groups: QuerySet[UserGroup], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = not_closed(users.filter(is_active=True)).order_by("nom", "prenom", "pk")
+        self.fields["user"].queryset = not_closed(users.filter(is_active=True)).order_by(
+            *french_order("nom", "prenom"), "pk"
+        )
         self.fields["group"].queryset = not_closed(groups).order_by("code", "pk")
 
 

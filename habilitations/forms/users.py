@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.forms import PHONE_RE, CleanCharField, RequiredMarkMixin, french_date_field
+from habilitations.forms.groups import GroupCodeOrder
 from habilitations.models import User, UserGroup
 
 DATES_ORDER_ERROR = "La date de clôture doit être postérieure ou égale à la date d'ouverture."
@@ -26,6 +27,7 @@ class UserFilterForm(forms.Form):
 
     def __init__(self, *args, groups: QuerySet[UserGroup], **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["group"].iterator = GroupCodeOrder  # before the queryset: setting it gives the widget its choices
         self.fields["group"].queryset = groups.order_by("code", "date_ouverture")
 
     def filter(self, users: QuerySet[User]) -> QuerySet[User]:
@@ -149,6 +151,7 @@ class PartnerUserCreateForm(PartnerUserForm):
 
     def __init__(self, *args, groups: QuerySet[UserGroup], group_required: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["group"].iterator = GroupCodeOrder
         self.fields["group"].queryset = groups.order_by("code", "date_ouverture")
         self.fields["group"].required = group_required
         if not group_required:

@@ -1,22 +1,15 @@
 """Gestion des habilitations: "Mes organismes", "Les types de partenaires", "Mes conventions", the
 convention's detail and its PDF. Every object comes from the scoped querysets of the access layer."""
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from core.pagination import paginate
 from core.pdf import render_pdf
 from habilitations import selectors
 from habilitations.access import querysets
 from habilitations.access.decorators import habilitations_manager
 from habilitations.forms.conventions import ConventionFilterForm
-
-PAGE_SIZE = 25
-
-
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
-    """The requested page (a missing, malformed or too large number gives the first or last page, never an error)."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 @habilitations_manager

@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.collation import natural_key
 from core.forms import add_service_errors
+from core.pagination import paginate
 from habilitations import services
 from habilitations.access import querysets
 from habilitations.access.decorators import admin_of_organism, habilitations_manager
@@ -41,7 +42,9 @@ def groups(request, convention_id):
     convention = querysets.convention_for_manager(access, convention_id)
     filters = GroupFilterForm(request.GET or None, users=querysets.users_visible(access, convention))
     visible = filters.filter(querysets.groups_visible(access, convention))
-    page = Paginator(visible.order_by("code", "-date_ouverture", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Codes in natural order (T4 before T18), sorted here: a convention's groups are a few dozen at most.
+    ordered = sorted(visible.order_by("code", "-date_ouverture", "pk"), key=lambda group: natural_key(group.code))
+    page = paginate(request, ordered, PAGE_SIZE)
     return render(
         request,
         "habilitations/groups/list.html",
@@ -288,7 +291,7 @@ def group_memberships(request, group_id):
     memberships = group.memberships.select_related("user").order_by("user__nom", "user__prenom", "-date_ouverture")
     if not history:
         memberships = memberships.exclude(date_cloture__isnull=False, date_cloture__lte=timezone.localdate())
-    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, memberships, PAGE_SIZE)
     rows = [(membership, MembershipDatesForm(membership=membership)) for membership in page]
     return render(
         request,

@@ -11,14 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.collation import french_order
 from core.forms import add_service_errors
+from core.pagination import paginate
 from habilitations import selectors, services
 from habilitations.access import querysets
 from habilitations.access.context import access_context_for
 from habilitations.access.decorators import admin_of_organism, habilitations_manager
 from habilitations.accounts import identifiant_send
 from habilitations.forms.users import PartnerUserCreateForm, PartnerUserUpdateForm, UserCloseForm, UserFilterForm
-from habilitations.views.conventions import paginate
 
 
 @habilitations_manager
@@ -38,7 +39,7 @@ def users(request, convention_id):
     convention = querysets.convention_for_manager(access, convention_id)
     form = UserFilterForm(request.GET or None, groups=querysets.groups_visible(access, convention))
     users = form.filter(querysets.users_visible(access, convention))
-    users = selectors.with_administrator_flag(users).order_by("nom", "prenom", "pk")
+    users = selectors.with_administrator_flag(users).order_by(*french_order("nom", "prenom"), "pk")
     return render(
         request,
         "habilitations/users/list.html",

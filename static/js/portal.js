@@ -5,6 +5,10 @@
  * 1. Session warning (RGAA 13.1): two minutes before the idle limit, a dialog offers "Prolonger ma session".
  * 2. Captcha: a button to get a new image on "Mot de passe oublié ?".
  * 3. Forms with errors: focus moves to the error summary so that it is read first.
+ * 4. Small screens: the left menu folds behind its "Menu" button (a disclosure: Escape closes it, focus back on
+ *    the button). Without the script the menu stays open above the content.
+ * 5. "Choisir..." overlays are native popovers (Escape, a click elsewhere); when one closes while the focus is
+ *    inside it, focus goes back to its button.
  */
 (function () {
   "use strict";
@@ -271,6 +275,56 @@
     }
   }
 
+  /* ---- 4. The "Menu" button of small screens -------------------------------------------------------------------- */
+
+  function initMenuToggle() {
+    var button = document.querySelector(".menu-toggle");
+    var menu = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) {
+      return;
+    }
+    var nav = button.parentNode;
+    nav.classList.add("sidebar-folding");
+    button.hidden = false;
+
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("is-open", open);
+    }
+
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  }
+
+  /* ---- 5. "Choisir..." overlays ----------------------------------------------------------------------------------- */
+
+  function initActionMenus() {
+    var lists = document.querySelectorAll(".actions-list[popover]");
+    Array.prototype.forEach.call(lists, function (list) {
+      var toggle = document.querySelector("[popovertarget='" + list.id + "']");
+      list.addEventListener("toggle", function (event) {
+        if (event.newState === "closed" && toggle && list.contains(document.activeElement)) {
+          toggle.focus();
+        }
+      });
+      list.addEventListener("keydown", function (event) {
+        // Escape inside the list: the browser closes the popover; focus goes back to its button.
+        if (event.key === "Escape" && toggle && list.matches(":popover-open")) {
+          event.preventDefault();
+          list.hidePopover();
+          toggle.focus();
+        }
+      });
+    });
+  }
+
   MCP.showSessionWarning = showSessionWarning;
   MCP.hideSessionWarning = hideSessionWarning;
   MCP.restartSessionTimer = restartSessionTimer;
@@ -282,6 +336,8 @@
     initSession();
     initCaptcha();
     initErrorSummary();
+    initMenuToggle();
+    initActionMenus();
   }
 
   if (document.readyState === "loading") {

@@ -1,6 +1,8 @@
 """Browser tests: Playwright's sync API drives Debian's Chromium against pytest-django's live server.
 
-Every page a test visits goes through `assert_accessible` (axe-core, WCAG 2.1 A and AA rules). The browser is
+Every page a test visits goes through `assert_accessible`: axe-core (WCAG 2.1 A and AA rules and the best-practice
+rules, "region" included: all content inside landmarks), then the reflow check — at 320, 1280 and 1920 px wide the
+page never scrolls sideways (`document.documentElement.scrollWidth <= innerWidth`, WCAG 1.4.10). The browser is
 shared by the whole session; each test gets a fresh context (no cookies carried over) and fails on any uncaught
 JavaScript error or Content-Security-Policy refusal.
 """
@@ -26,14 +28,51 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
     "resultTypes": ["violations"],
 }
 _axe = Axe()
 
 
+# The widths every visited page is laid out at: a phone (WCAG 1.4.10's 320 CSS px), a laptop, a large screen.
+REFLOW_WIDTHS = (320, 1280, 1920)
+
+
+# The innermost elements that stick out on the right: where to look when a page scrolls sideways.
+WIDEST_ELEMENTS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const right = el.getBoundingClientRect().right;
+    if (right > window.innerWidth + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right >= right)) {
+      out.push(`${el.tagName.toLowerCase()}${el.className ? "." + String(el.className).split(" ").join(".") : ""} `
+        + `(${Math.round(right)} px)`);
+    }
+  }
+  return out.slice(0, 3);
+}"""
+
+
+def assert_no_horizontal_scroll(page, widths=REFLOW_WIDTHS) -> None:
+    """At each width the page is as wide as the window: no page-level sideways scroll (a wide table scrolls inside
+    its own wrapper). The viewport is put back as it was."""
+    viewport = page.viewport_size
+    overflows = []
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": viewport["height"]})
+            scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if scroll_width > inner_width:
+                culprits = page.evaluate(WIDEST_ELEMENTS)
+                overflows.append(f"{width} px : la page fait {scroll_width} px de large ({', '.join(culprits)})")
+    finally:
+        page.set_viewport_size(viewport)
+    if overflows:
+        pytest.fail(f"Défilement horizontal sur {page.url} — " + " ; ".join(overflows), pytrace=False)
+
+
 def assert_accessible(page) -> None:
-    """Zero axe-core violations of the WCAG 2.1 A/AA rules on the page as it is now."""
+    """Zero axe-core violations (WCAG 2.1 A/AA and best practices) on the page as it is now, and no sideways
+    scroll at 320, 1280 and 1920 px."""
     results = _axe.run(page, options=AXE_OPTIONS)
     violations = results.response["violations"]
     if violations:
@@ -44,6 +83,7 @@ def assert_accessible(page) -> None:
                 lines.append(f"    {' '.join(map(str, node['target']))}: {node['failureSummary']}".replace("\n", " "))
                 lines.append(f"      {node['html'][:200]}")
         pytest.fail("\n".join(lines), pytrace=False)
+    assert_no_horizontal_scroll(page)
 
 
 @pytest.fixture(scope="session")

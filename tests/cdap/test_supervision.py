@@ -208,9 +208,9 @@ def test_constant_number_of_queries(world, supervisor_client, url):
 def test_the_list_is_paginated(world, supervisor_client):
     _rows(world["worker"], 120)
     first = page(supervisor_client.get(URL))
-    assert "(1 of 3) — 120 résultats" in first and "0000119" in first and "0000069" not in first
+    assert "Page 1 sur 3 — 120 résultats" in first and "0000119" in first and "0000069" not in first
     last = page(supervisor_client.get(URL, {"page": "999"}))
-    assert "(3 of 3)" in last and "0000000" in last
+    assert "Page 3 sur 3" in last and "0000000" in last
 
 
 def test_counts_per_user_and_month(world, supervisor_client):

@@ -161,16 +161,16 @@ def test_mes_conventions_shows_the_guides_columns_and_actions(world):
     world.convention.date_validation = datetime.date(2019, 3, 7)
     world.convention.save()
     page = content(manager_client(world.admin).get("/gestion-des-habilitations/mes-conventions/"))
-    for header in ["Libellé", "CAF pivot", "Partenaire", "Date d'ouverture", "Date de clôture", "Statut", "Etat"]:
+    for header in ["Libellé", "CAF pivot", "Partenaire", "Date d'ouverture", "Date de clôture", "Statut", "État"]:
         assert f'<th scope="col">{header}</th>' in page
     assert world.convention.libelle in page and "Caf des Alpes-Maritimes" in page
-    assert "Validée le 07/03/2019" in page and "<td>Ouvert</td>" in page
-    assert "<summary>Choisir..." in page
+    assert "Validée le 07/03/2019" in page and '<td data-label="Statut">Ouvert</td>' in page
+    assert 'class="actions-toggle" popovertarget="actions-convention-' in page and ">Choisir...<" in page
     pk = world.convention.pk
     for url in [f"conventions/{pk}/utilisateurs/", f"conventions/{pk}/groupes/", f"conventions/{pk}/pdf/"]:
         assert f'href="/gestion-des-habilitations/{url}"' in page
     assert world.other_convention.libelle not in page
-    assert "(1 of 1)" in page
+    assert "Page 1 sur 1 — 1 résultat<" in page
 
 
 def test_a_responsable_sees_the_convention_of_their_group(world):

@@ -96,11 +96,12 @@ def test_administrator_sees_every_group_with_the_guide_columns_and_menu(world, a
     text = page(response)
     assert response.status_code == 200
     assert "GROUPES UTILISATEURS" in text and f"Convention sélectionnée :</dt><dd>{world.convention.libelle}" in text
-    for header in ["Code", "Libellé", "Niveau", "Date d'ouverture", "Date de clôture", "Statut", "Autres actions"]:
+    for header in ["Code", "Libellé", "Niveau", "Date d'ouverture", "Date de clôture", "Statut"]:
         assert f'<th scope="col">{header}</th>' in text
+    assert '<th scope="col" class="col-actions">Autres actions</th>' in text
     assert '<th scope="row">T1</th>' in text and "CDAP T1" in text and '<th scope="row">AFAS-DEC</th>' in text
     assert "AUTRE" not in text  # another organism's group
-    assert '<details class="actions-menu">' in text and "<summary>Choisir..." in text
+    assert 'class="actions-toggle" popovertarget="actions-groupe-' in text and ">Choisir...<" in text
     assert f'href="/gestion-des-habilitations/groupes/{world.t1.pk}/habilitations/">Habilitations du groupe' in text
     assert f"ajouter-au-groupe/?group={world.t1.pk}\">Ajouter l'utilisateur au groupe" in text
     assert f"/groupes/{world.t1.pk}/appartenances/\">Gérer l'appartenance de l'utilisateur" in text
@@ -158,11 +159,11 @@ def test_the_list_is_paginated_and_costs_the_same_for_10_or_200_groups(world, ad
 
     GroupFactory.create_batch(8, convention=world.convention, responsable=world.responsable)
     small_filtered, small, text = queries()
-    assert "(1 of 1)" in text
+    assert "Page 1 sur 1" in text
     GroupFactory.create_batch(190, convention=world.convention, responsable=world.responsable)
     UserFactory.create_batch(50, organism=world.organism)
     large_filtered, large, text = queries()
-    assert "(1 of 10)" in text and "200 résultats" in text and "Page suivante" in text
+    assert "Page 1 sur 10 — 200 résultats" in text and "200 résultats" in text and "Page suivante" in text
     assert (small, small_filtered) == (large, large_filtered)
     assert large <= 12, large
 

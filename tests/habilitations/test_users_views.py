@@ -65,10 +65,14 @@ def test_the_administrator_sees_every_user_of_the_organism_in_order(world):
     assert identifiants(page) == [u.identifiant for u in organism_users]
     assert world.other_user.identifiant not in page
     closed = row_of(page, world.loner)
-    assert "<td>Désactivé</td>" in closed and world.loner.email not in closed and "<td>Clôturé</td>" in closed
-    assert (TODAY() - DAY).strftime("%d/%m/%Y") in closed and "Clôturer" not in closed
+    assert (
+        '<td data-label="Adresse mail" class="cell-break">Désactivé</td>' in closed
+        and world.loner.email not in closed
+        and '<td data-label="Statut">Clôturé</td>' in closed
+    )
+    assert (TODAY() - DAY).strftime("%d/%m/%Y") in closed and ">Clôturer<span" not in closed
     opened = row_of(page, world.t1_member)
-    assert world.t1_member.email in opened and "<td>Ouvert</td>" in opened
+    assert world.t1_member.email in opened and '<td data-label="Statut">Ouvert</td>' in opened
     assert f'href="{user_url(world.t1_member, "modifier/")}"' in opened
     assert f'href="{user_url(world.t1_member, "cloturer/")}"' in opened
     for action in [
@@ -153,16 +157,16 @@ def test_the_list_is_paginated_with_the_filters_kept(world):
     bulk_users(world.organism, 40)
     client = manager_client(world.admin)
     first = content(client.get(users_url(world.convention), {"prenom": "prénom"}))
-    assert "(1 of 2)" in first and len(identifiants(first)) == 25
+    assert "Page 1 sur 2 — 40 résultats" in first and len(identifiants(first)) == 25
     assert 'href="?prenom=pr%C3%A9nom&amp;page=2"' in first
     second = content(client.get(users_url(world.convention), {"prenom": "prénom", "page": 2}))
-    assert "(2 of 2)" in second and len(identifiants(second)) == 15
+    assert "Page 2 sur 2 — 40 résultats" in second and len(identifiants(second)) == 15
     assert identifiants(second)[-1] == "ACC061Z039"
     # A bad page number shows the first page: the list's own order (nom, prénom, id), whatever the names drawn.
     first_user = User.objects.filter(organism=world.organism).order_by("nom", "prenom", "id").first()
     assert identifiants(content(client.get(users_url(world.convention), {"page": "abc"})))[0] == first_user.identifiant
     last = content(client.get(users_url(world.convention), {"page": 99}))
-    assert "(2 of 2)" in last
+    assert "Page 2 sur 2" in last
 
 
 @pytest.mark.parametrize("who", ["admin", "responsable"])
@@ -174,7 +178,7 @@ def test_the_list_costs_the_same_queries_for_10_or_300_users(world, who, django_
     bulk_users(world.organism, 290, group=world.t1, prefix="Y")
     with django_assert_num_queries(len(small)):
         page = content(client.get(users_url(world.convention)))
-    assert len(identifiants(page)) == 25 and re.search(r"\(1 of 1[23]\)", page)
+    assert len(identifiants(page)) == 25 and re.search(r"Page 1 sur 1[23] — ", page)
     print(f"users list as {who}: {len(small)} queries for 10 and for 300 users")  # noqa: T201
 
 
