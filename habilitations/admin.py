@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from habilitations import consultations, services
+from habilitations import consultations, second_factor, services
 from habilitations.forms.admin import (
     AdministratorCloseForm,
     AdministratorCreateForm,
@@ -558,6 +558,33 @@ class UserAdmin(StaffOnlyAdmin):
         if not request.user.caf_id:
             return queryset.none()
         return queryset.filter(Q(caf_id=request.user.caf_id) | Q(organism__caf_pivot_id=request.user.caf_id))
+
+    actions = ["second_factor_reset"]
+
+    @admin.action(description="Réinitialiser la double authentification")
+    def second_factor_reset(self, request, queryset):
+        """A lost phone and lost backup codes ("Problème de connexion" sends the person here): the application and
+        the codes go, the person enrols again at the next login. Not one's own account (another agent does it)."""
+        done, skipped = [], []
+        for user in queryset.exclude(pk=request.user.pk).order_by("identifiant"):
+            reset = second_factor.second_factor_reset(user, actor=request.user, request=request)
+            (done if reset else skipped).append(user.identifiant)
+        if done:
+            self.message_user(
+                request,
+                f"Double authentification réinitialisée pour {', '.join(done)} : à la prochaine connexion, "
+                "la personne active une nouvelle application et reçoit de nouveaux codes de secours.",
+            )
+        if skipped:
+            self.message_user(
+                request, f"Aucune double authentification à réinitialiser pour {', '.join(skipped)}.", level="warning"
+            )
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(
+                request,
+                "Votre propre double authentification se réinitialise par un autre agent de votre Caf.",
+                level="warning",
+            )
 
     def get_urls(self):
         return [

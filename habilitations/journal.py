@@ -22,6 +22,7 @@ class Event(models.TextChoices):
     OTP_VERIFIED = "auth.otp_verified", "Second facteur vérifié"
     OTP_FAILED = "auth.otp_failed", "Échec du second facteur"
     BACKUP_CODES_GENERATED = "auth.backup_codes_generated", "Codes de secours générés"
+    OTP_RESET = "auth.otp_reset", "Second facteur réinitialisé par la Caf"
     ACCOUNT_CREATED = "account.created", "Compte créé"
     IDENTIFIANT_SENT = "account.identifiant_sent", "Identifiant envoyé par courriel"
     PROFILE_CHANGED = "account.profile_changed", "Profil modifié"

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from cdap import services as cdap_services
 from cdap.models import Consultation, PostalRequest
-from habilitations import accounts
+from habilitations import accounts, second_factor
 from habilitations import services as hab_services
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import GroupGrant, Membership, PartnerType, Profile
@@ -69,6 +69,17 @@ class Write:
 
     def __str__(self) -> str:
         return self.name + (f"[{self.variant}]" if self.variant else "")
+
+
+def _enrolled(user):
+    """A user with a confirmed authentication application and backup codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from habilitations.models import BackupCodeDevice
+
+    TOTPDevice.objects.create(user=user, name="Application", confirmed=True)
+    BackupCodeDevice.objects.create(user=user, name="Codes de secours").generate_codes()
+    return user
 
 
 def _request(user):
@@ -326,6 +337,12 @@ WRITES = [
         (E.PASSWORD_CHANGED,),
         lambda a: partial(accounts.password_change, a, "Autre#Mdp-2026x"),
     ),
+    # habilitations.second_factor
+    Write(
+        second_factor.second_factor_reset,
+        (E.OTP_RESET,),
+        lambda a: partial(second_factor.second_factor_reset, _enrolled(UserFactory(partner_admin=True)), actor=a),
+    ),
     # cdap.services
     Write(
         cdap_services.search_refused,
@@ -428,8 +445,9 @@ NOT_JOURNALED = {
 
 
 def service_modules() -> list:
-    """habilitations.accounts and the services.py of every app of the project (not the installed packages')."""
-    names = ["habilitations.accounts"]
+    """habilitations.accounts, habilitations.second_factor and the services.py of every app of the project (not the
+    installed packages')."""
+    names = ["habilitations.accounts", "habilitations.second_factor"]
     for app in apps.get_app_configs():
         if "site-packages" not in app.path and (Path(app.path) / "services.py").exists():
             names.append(f"{app.name}.services")

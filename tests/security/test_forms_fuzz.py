@@ -359,6 +359,21 @@ def _consulted(w: World) -> int:
     return entries.get().pk
 
 
+def _second_factor_of(user) -> str:
+    """`user` with an authentication application, for "Réinitialiser la double authentification" to remove."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(user=user, defaults={"name": "Application", "confirmed": True})
+    return str(user.pk)
+
+
+def _another_agent(w: World) -> str:
+    """Another agent of the acting agent's Caf (the agents' list shows them), enrolled."""
+    agent = User.objects.filter(is_staff=True, identifiant="CAF061FUZZ").first()
+    agent = agent or UserFactory(agent=True, identifiant="CAF061FUZZ", caf=w.agent.caf)
+    return _second_factor_of(agent)
+
+
 # The agents' lists whose search is Django's own (icontains over `search_fields`), as is the admin's password change
 # form: the lists with a search of the project's (consultations, postal requests, agents) are fuzzed.
 DJANGO_ADMIN_FORMS = [
@@ -437,6 +452,16 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     # The agents' admin (Caf 061)
     ("admin:cdap_postalrequest_changelist", "get"): Fuzz("agent"),
     ("admin:habilitations_user_agents", "get"): Fuzz("agent"),
+    ("admin:habilitations_user_changelist", "post"): Fuzz(
+        "agent",
+        setup=lambda w: _second_factor_of(w.a.supervisor),
+        valid=lambda w: {"action": "second_factor_reset", "_selected_action": _second_factor_of(w.a.supervisor)},
+    ),
+    ("admin:habilitations_user_agents", "post"): Fuzz(
+        "agent",
+        setup=_another_agent,
+        valid=lambda w: {"action": "second_factor_reset", "_selected_action": _another_agent(w)},
+    ),
     ("admin:habilitations_journalentry_consultations", "get"): Fuzz("agent"),
     ("admin:habilitations_journalentry_consultations", "post"): Fuzz(
         "agent", setup=_consulted, valid=lambda w: {"action": "export_csv", "_selected_action": str(_consulted(w))}
