@@ -26,6 +26,20 @@ EMAIL_CHANGE_MAX_AGE = 48 * 3600
 
 
 MANAGER_TILE_DESCRIPTION = "Gérer les habilitations de vos collaborateurs."
+AGENT_TILE_DESCRIPTION = (
+    "Enregistrer les organismes partenaires, valider leurs conventions, nommer leurs administrateurs et traiter "
+    "les demandes des partenaires de votre Caf."
+)
+
+
+def agent_tile() -> dict:
+    """ "ADMINISTRATION CAF": where a Caf agent works (the Django admin, behind the second factor)."""
+    return {
+        "code": "ADMINISTRATION_CAF",
+        "title": "ADMINISTRATION CAF",
+        "description": AGENT_TILE_DESCRIPTION,
+        "url": reverse("admin:index"),
+    }
 
 
 def home_tiles(access) -> list[dict]:
@@ -57,7 +71,10 @@ def home_tiles(access) -> list[dict]:
 
 @authenticated
 def home(request):
-    return render(request, "portal/home.html", {"tiles": home_tiles(request.access)})
+    tiles = home_tiles(request.access)
+    if request.user.is_staff:
+        tiles.insert(0, agent_tile())
+    return render(request, "portal/home.html", {"tiles": tiles})
 
 
 @authenticated
