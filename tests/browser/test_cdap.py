@@ -26,11 +26,11 @@ CAF_EMAIL = "partenaires@caf06.example"
 # attestation is an action, not a tab). For each one, texts the rubric's page must show from the dossier.
 T1_TABS = {
     "Synthèse": ["Accéder à la rubrique", "Paiements", "Logement"],
-    "Dossier": ["Situation familiale", "Mariage", "DUPRÉ-LEFÈVRE Hélène", "MARTIN Julien"],
+    "Dossier": ["Situation familiale", "Mariage", "QF CNAF", "Pas de surendettement en cours"],
     "Paiements": ["Vue par paiement", "Mensuel émis", "399,82 €"],
-    "Droits": ["Droits mensuels", "AF", "148,52 €", "251,30 €"],
+    "Droits": ["Informations sur les droits", "Allocations familiales", "148,52 €", "251,30 €"],
     "Famille": ["Enfants", "Léa", "Hugo"],
-    "Ressources": ["Ressources annuelles", "Salaires", "18400,00 €", "Ressources mensuelles"],
+    "Ressources": ["Ressources annuelles", "Salaires", "18\u00a0400,00 €", "Ressources Aide au logement"],
     "RSA": ["Droits au RSA", "Sociale", INSTRUCTEUR, "en cours"],
     "Courriers": ["Attestation de loyer", "Votre dossier a été traité"],
     "Logement": ["Logement conventionné", "Côte d'Azur Habitat", "061HLM0042", "560,00 €"],

@@ -75,6 +75,7 @@ def test_each_kind_is_transactional_but_the_reminders():
         "email_change": False,
         "email_changed": False,
         "dialogue_caf": False,
+        "several_accounts": False,
         "closing_reminder": True,
     }
 

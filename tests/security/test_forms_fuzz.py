@@ -388,7 +388,10 @@ DJANGO_ADMIN_FORMS = [
 
 FORMS: dict[tuple[str, str], Fuzz] = {
     # Public
-    ("portal:login", "post"): Fuzz("anonyme", valid=_credentials),
+    # « Mettre à jour votre mot de passe » is a checkbox: any value of it is a successful login, whose session row
+    # the harness's savepoint then rolls back under the client's cookie (the next attempt: SessionInterrupted). The
+    # box's destination is tested in tests/portal/test_login_destination.py.
+    ("portal:login", "post"): Fuzz("anonyme", valid=_credentials, only=("username", "password")),
     ("portal:password_forgotten", "post"): Fuzz("anonyme", valid=lambda w: {"email": w.a.cdap_user.email}),
     ("portal:ma_caf", "get"): Fuzz("anonyme", page="portal:accueil"),
     ("portal:ma_caf", "post"): Fuzz("anonyme", valid=lambda w: {"code_postal": "06000"}, untouched=False),
@@ -422,6 +425,15 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("cdap:dialogue_new", "post"): Fuzz("utilisateur_cdap", valid=_message),
     ("cdap:dialogue", "post"): Fuzz("utilisateur_cdap", valid=_message),
     ("cdap:attestation", "post"): Fuzz("utilisateur_cdap"),
+    ("portal:administrator_change", "post"): Fuzz("administrateur", untouched=False),
+    # The agents' admin of issue 21 (banners, administrator changes, memberships and users created by an agent)
+    ("admin:habilitations_administratorchangerequest_changelist", "get"): Fuzz("agent"),
+    ("admin:habilitations_informationbanner_changelist", "get"): Fuzz("agent"),
+    ("admin:habilitations_informationbanner_add", "post"): Fuzz("agent", untouched=False),
+    ("admin:habilitations_informationbanner_change", "post"): Fuzz("agent", untouched=False),
+    ("admin:habilitations_membership_changelist", "get"): Fuzz("agent"),
+    ("admin:habilitations_membership_add", "post"): Fuzz("agent", untouched=False),
+    ("admin:habilitations_membership_user_create", "post"): Fuzz("agent", untouched=False),
     ("supervision_cdap:consultations", "get"): Fuzz(
         "superviseur", also=("supervision_cdap:export", "supervision_cdap:export_xlsx")
     ),
@@ -489,6 +501,8 @@ FORMS: dict[tuple[str, str], Fuzz] = {
 
 NOT_FUZZED: dict[tuple[str, str], str] = {
     ("portal:login_bailleur", "post"): "the form and the view of portal:login (portal.views.auth._login_page)",
+    ("cdap:synthese", "get"): "« Afficher : » on the synthèse, one select of the open rubrics: any other value shows "
+    "the synthèse again, a reading journaled like every consultation (the fuzzing's 'nothing written' cannot hold)",
     **{
         key: "Django's own admin form (search, password change), none of the project's code"
         for key in DJANGO_ADMIN_FORMS

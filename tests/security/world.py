@@ -104,6 +104,30 @@ class World:
         return self._clients[user.pk]
 
     @cached_property
+    def information_banner(self) -> models.Model:
+        """A banner of A's Caf, published by its agent (issue 21.13)."""
+        return apps.get_model("habilitations", "InformationBanner").objects.create(
+            caf=self.a.organism.caf_pivot,
+            titre=MARKER,
+            message=MARKER,
+            fin=timezone.now() + datetime.timedelta(days=7),
+            published_by=self.agent,
+        )
+
+    @cached_property
+    def administrator_change_request(self) -> models.Model:
+        """A's administrator tells its Caf who comes after them (issue 21.17)."""
+        return apps.get_model("habilitations", "AdministratorChangeRequest").objects.create(
+            organism=self.a.organism,
+            sortant=self.a.administrator,
+            entrant_nom=MARKER,
+            entrant_prenom=MARKER,
+            entrant_email="entrant@partenaire.example",
+            date_effet=timezone.localdate() + datetime.timedelta(days=30),
+            requested_by=self.a.administrator,
+        )
+
+    @cached_property
     def postal_request(self) -> PostalRequest:
         last_month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
         return PostalRequest.objects.create(consultation=self.consultation, periode=last_month)
@@ -228,6 +252,9 @@ ADMIN_OBJECTS: dict[str, Callable[[World], models.Model]] = {
     "habilitations.user": lambda w: w.a.cdap_user,
     "habilitations.journalentry": lambda w: w.journal_entry,
     "cdap.postalrequest": lambda w: w.postal_request,
+    "habilitations.informationbanner": lambda w: w.information_banner,
+    "habilitations.administratorchangerequest": lambda w: w.administrator_change_request,
+    "habilitations.membership": lambda w: w.a.membership,
     "cdap.dialoguemessage": lambda w: w.dialogue_message,
     "otp_totp.totpdevice": lambda w: w.totp_device,
     "core.outgoingemail": lambda w: w.outgoing_email,
