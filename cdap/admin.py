@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from cdap import services
@@ -49,12 +50,12 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
     Caf answer 404."""
 
     caf_lookup = "consultation__dossier__caf"
-    list_display = ["created_at", "dossier", "periode", "organisme", "demandeur", "etat", "attestation"]
+    list_display = ["created_at", "dossier", "mois", "organisme", "demandeur", "etat", "attestation"]
     list_select_related = ["consultation__dossier__caf", "consultation__organism", "consultation__user"]
     list_filter = [EnvoiFilter]
     date_hierarchy = "created_at"
     search_fields = ["=consultation__dossier__numero"]
-    fields = ["created_at", "dossier", "periode", "organisme", "demandeur", "sent_at", "attestation"]
+    fields = ["created_at", "dossier", "mois", "organisme", "demandeur", "sent_at", "attestation"]
     readonly_fields = fields
     actions = ["print_attestations", "mark_sent"]
     print_max = 100  # attestations in one PDF (about 25 ms each)
@@ -82,6 +83,11 @@ class PostalRequestAdmin(CafScopedReadOnlyAdmin):
     @admin.display(description="Caf et numéro allocataire")
     def dossier(self, obj):
         return f"{obj.consultation.dossier.caf.code} {obj.consultation.dossier.numero}"
+
+    @admin.display(description="mois de l'attestation", ordering="periode")
+    def mois(self, obj):
+        """ "novembre 2026": the month, never its first day ("1 novembre 2026")."""
+        return date_format(obj.periode, "F Y")
 
     @admin.display(description="organisme")
     def organisme(self, obj):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cdap.wording import activity_for
 from habilitations.models import Caf, Organism
 
 
@@ -70,6 +71,11 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.nom} {self.prenom}"
+
+    @property
+    def activite_accordee(self) -> str:
+        """The activity agreed with the civility ("Mme" → "Salariée"), as the rubrics show it."""
+        return activity_for(self.activite, self.civilite)
 
 
 class Payment(models.Model):
@@ -314,7 +320,7 @@ class PostalRequest(models.Model):
 
 
 class DialogueMessage(models.Model):
-    """ "Echanger avec la Caf pour le dossier consulté".
+    """ "Échanger avec la Caf pour le dossier consulté".
 
     The sender is what the portal knows, not what was typed: the authenticated account (`user`), the organism it
     writes for (`organism`: the consultation's, or the organism of its CDAP habilitation from the search page) and the

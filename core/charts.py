@@ -33,7 +33,7 @@ class Chart:
     unit: str = ""
     label_header: str = ""
     kind: str = "bar"
-    colours: list[str] = field(default_factory=lambda: ["#0b4f8a", "#c25400", "#2e7d32", "#6a1b9a"])
+    colours: list[str] = field(default_factory=lambda: ["#0b6e4f", "#c25400", "#0b4f8a", "#6a1b9a"])
 
     def __post_init__(self):
         if self.kind not in KINDS:

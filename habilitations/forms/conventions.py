@@ -31,7 +31,7 @@ class ConventionFilterForm(forms.Form):
     caf_pivot = CleanCharField(label="CAF pivot", max_length=120, required=False)
     partenaire = CleanCharField(label="Partenaire", max_length=200, required=False)
     etat = forms.ChoiceField(
-        label="Etat",
+        label="État",
         choices=[("", "Tous"), *Convention.Etat.choices],
         required=False,
         error_messages={"invalid_choice": "Choisissez un état de la liste."},

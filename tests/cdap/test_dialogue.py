@@ -46,7 +46,7 @@ def valid(consultation, **overrides):
 def test_form_prefilled_from_the_account_and_says_what_the_caf_will_see(client, consultation):
     page = html.unescape(client.get(url(consultation)).content.decode())
     user = consultation.user
-    assert "Echanger avec la Caf pour le dossier consulté" in page
+    assert "Échanger avec la Caf pour le dossier consulté" in page
     for label in [
         "Nom de votre organisme",
         "Vos nom et prénom",
@@ -136,7 +136,7 @@ def test_dialogue_from_the_search_page_goes_to_the_caf_pivot(client, consultatio
     page = html.unescape(client.get("/consulter-dossier/").content.decode())
     assert 'href="/consulter-dossier/dialogue/"' in page
     form = html.unescape(client.get("/consulter-dossier/dialogue/").content.decode())
-    assert "Echanger avec la Caf" in form and consultation.organism.nom in form
+    assert "Échanger avec la Caf" in form and consultation.organism.nom in form
     # The numéro of a dossier the user consulted (tests/security/test_dialogue.py: any other is refused).
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/consulter-dossier/dialogue/", valid(consultation))
