@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "habilitations",
     "portal",
     "cdap",
+    "afas",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,56 @@
+"""Roles a service gives on its own objects, on top of the rule of access: AFAS's FDA, FDF, FDI and approbateur on
+an activity or one of its sites (afas.md, "Two phases of habilitation"). THE one place that answers "may this user
+act as role R on object X today"; the service's views only ask it.
+
+A service's assignment model (afas.models.RoleAssignment) is dated like every habilitation (date_ouverture, then
+date_cloture, exclusive), has `user` and `role` columns, and says by `ROLE_SOURCE` which profile carries its roles
+and how to reach the organism of the object. The service passes its queryset: the access layer never imports a
+service (tests/test_architecture.py).
+
+Rule: user U may act as role R on object X on day D iff
+1. U holds an assignment of R on X (or, for an activity, on one of its sites) open on D;
+2. the rule of access gives U, on D, the source profile (AFAS-DECLARER) through a group of X's organism — an open
+   account, an open membership of an open group (and open ancestors) holding the profile, a convention open and
+   "Valable". A role without that membership gives nothing: closing the membership, the group or the grant takes
+   the roles away the same day, and they come back if it is reopened while they are still open.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from habilitations.access.context import AccessContext
+from habilitations.models import open_on_q
+
+
+@dataclass(frozen=True)
+class RoleSource:
+    """Which profile of which service carries the roles of an assignment model, and the lookup from an assignment
+    to its object's organism id."""
+
+    service: str
+    profile: str
+    organism_lookup: str
+
+
+def organisms_holding(access: AccessContext, service: str, profile: str) -> frozenset[int]:
+    """The organisms through whose groups the rule of access gives the user `profile` of `service` today."""
+    return frozenset(g.organism_id for g in access.grants if g.service == service and g.profile == profile)
+
+
+def roles_in_force(access: AccessContext, assignments: QuerySet) -> QuerySet:
+    """The rows of `assignments` that give their role to the access context's user on its day (the rule above).
+    No query is made until the queryset is read; none at all for a user without the source profile."""
+    source: RoleSource = assignments.model.ROLE_SOURCE
+    organisms = organisms_holding(access, source.service, source.profile)
+    if access.user_id is None or not organisms:
+        return assignments.none()
+    return assignments.filter(
+        open_on_q(access.day), user_id=access.user_id, **{f"{source.organism_lookup}__in": organisms}
+    )
+
+
+def may_act(access: AccessContext, assignments: QuerySet, role: str, *conditions: Q, **scope) -> bool:
+    """Whether the user may act as `role` today on the object that `conditions` and `scope` name (AFAS:
+    `activity=A` — the activity or one of its sites)."""
+    return roles_in_force(access, assignments).filter(*conditions, role=role, **scope).exists()
