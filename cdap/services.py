@@ -213,9 +213,23 @@ def dialogue_send(
     return message
 
 
+DIALOGUE_SUBJECT_OBJET_MAX = 80  # characters of the typed object kept in the subject (the body has it whole)
+
+
+def dialogue_subject(context: dict) -> str:
+    """ "Dialogue — dossier 1234567 — Demande de précision": the Caf's agents sort their mailbox by dossier and
+    object; "sans dossier" when the partner wrote from the search page without a numéro allocataire."""
+    numero = context.get("numero_allocataire")
+    dossier = f"dossier {numero}" if numero else "sans dossier"
+    objet = " ".join(str(context.get("objet", "")).split())
+    if len(objet) > DIALOGUE_SUBJECT_OBJET_MAX:
+        objet = objet[: DIALOGUE_SUBJECT_OBJET_MAX - 1].rstrip() + "…"
+    return f"Mon Compte Partenaire : Dialogue — {dossier} — {objet}"
+
+
 register_email_kind(
     "dialogue_caf",
-    subject="Mon Compte Partenaire : message Dialogue d'un partenaire",
+    subject=dialogue_subject,
     template="dialogue",
     reply_to="email_declare",
 )

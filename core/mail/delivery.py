@@ -97,7 +97,8 @@ def _message(email: OutgoingEmail, extra: dict) -> EmailMultiAlternatives:
     text = render_to_string(f"emails/{kind.template}.txt", context)
     html = render_to_string(f"emails/{kind.template}.html", context)
     reply_to = [email.context[kind.reply_to]] if kind.reply_to else None
-    message = EmailMultiAlternatives(kind.subject, text, settings.DEFAULT_FROM_EMAIL, [email.to], reply_to=reply_to)
+    subject = kind.subject_for(context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email.to], reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     message.extra_headers["Message-ID"] = email.message_id
     message.extra_headers["X-MCP-Email-Key"] = email.key
