@@ -103,10 +103,15 @@ def _print_header(request, consultation) -> dict:
 @service_required("CDAP")
 def synthese(request, reference):
     """The synthèse; `?rubrique=<code>` is the "Afficher :" selector's choice, sent on to that rubric's page (the
-    rubric view checks the mask)."""
-    chosen = request.GET.get("rubrique", "")
-    if chosen in TAB_ORDER and chosen != "synthese":
-        return redirect("cdap:rubric", reference=reference, rubric=chosen)
+    rubric view checks the mask). The choice always answers a redirect, to the synthèse itself for "synthese" or a
+    value the list does not offer (with a French message): a tampered value reads nothing, journals nothing."""
+    if "rubrique" in request.GET:
+        chosen = request.GET.get("rubrique", "")
+        if chosen in TAB_ORDER and chosen != "synthese":
+            return redirect("cdap:rubric", reference=reference, rubric=chosen)
+        if chosen != "synthese":
+            messages.error(request, "Cette rubrique n'existe pas : choisissez-en une dans la liste « Afficher : ».")
+        return redirect("cdap:synthese", reference=reference)
     return rubric(request, reference, "synthese")
 
 

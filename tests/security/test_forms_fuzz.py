@@ -12,6 +12,7 @@ A form found on a page and named neither in FORMS (how to fuzz it) nor in NOT_FU
 A form with no field but the CSRF token (a button: « Déconnexion », « Appliquer ») has nothing to fuzz.
 """
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -387,11 +388,9 @@ DJANGO_ADMIN_FORMS = [
 ]
 
 FORMS: dict[tuple[str, str], Fuzz] = {
-    # Public
-    # « Mettre à jour votre mot de passe » is a checkbox: any value of it is a successful login, whose session row
-    # the harness's savepoint then rolls back under the client's cookie (the next attempt: SessionInterrupted). The
-    # box's destination is tested in tests/portal/test_login_destination.py.
-    ("portal:login", "post"): Fuzz("anonyme", valid=_credentials, only=("username", "password")),
+    # Public (« Mettre à jour votre mot de passe », a checkbox, makes any of its values a successful login; its
+    # destination is tested in tests/portal/test_login_destination.py)
+    ("portal:login", "post"): Fuzz("anonyme", valid=_credentials),
     ("portal:password_forgotten", "post"): Fuzz("anonyme", valid=lambda w: {"email": w.a.cdap_user.email}),
     ("portal:ma_caf", "get"): Fuzz("anonyme", page="portal:accueil"),
     ("portal:ma_caf", "post"): Fuzz("anonyme", valid=lambda w: {"code_postal": "06000"}, untouched=False),
@@ -425,6 +424,8 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("cdap:dialogue_new", "post"): Fuzz("utilisateur_cdap", valid=_message),
     ("cdap:dialogue", "post"): Fuzz("utilisateur_cdap", valid=_message),
     ("cdap:attestation", "post"): Fuzz("utilisateur_cdap"),
+    # « Afficher : » on the synthèse: every value a redirect (an unknown one back to the synthèse, with a message)
+    ("cdap:synthese", "get"): Fuzz("utilisateur_cdap"),
     ("portal:administrator_change", "post"): Fuzz("administrateur", untouched=False),
     # The agents' admin of issue 21 (banners, administrator changes, memberships and users created by an agent)
     ("admin:habilitations_administratorchangerequest_changelist", "get"): Fuzz("agent"),
@@ -501,8 +502,6 @@ FORMS: dict[tuple[str, str], Fuzz] = {
 
 NOT_FUZZED: dict[tuple[str, str], str] = {
     ("portal:login_bailleur", "post"): "the form and the view of portal:login (portal.views.auth._login_page)",
-    ("cdap:synthese", "get"): "« Afficher : » on the synthèse, one select of the open rubrics: any other value shows "
-    "the synthèse again, a reading journaled like every consultation (the fuzzing's 'nothing written' cannot hold)",
     **{
         key: "Django's own admin form (search, password change), none of the project's code"
         for key in DJANGO_ADMIN_FORMS
@@ -595,7 +594,10 @@ def attempt(client: Client, method: str, url: str, data: dict, before: Snapshot,
     """Submit in a savepoint rolled back afterwards: every value meets the same world, the one `before` counted (one
     accepted changes nothing for the next), and a view's database error (a 500) leaves the test's transaction
     usable. `follow`: also open the pages its redirects lead to on the site (where a stored value is shown).
-    `foreign`: (the world, its rows of organisms B and C) to compare when something was written."""
+    `foreign`: (the world, its rows of organisms B and C) to compare when something was written. The client's
+    cookies are put back too: a login accepted in the savepoint leaves a cookie naming a session row that the rollback
+    removed, and the next submission would meet that (SessionInterrupted), not the same world."""
+    cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
         answers = [client.get(url, data) if method == "get" else client.post(url, data)]
         while follow and answers[-1].status_code in (301, 302, 303) and len(answers) < 4:
@@ -605,6 +607,7 @@ def attempt(client: Client, method: str, url: str, data: dict, before: Snapshot,
         written = before.changes()
         foreign_changed = bool(written and foreign) and foreign_rows(foreign[0]) != foreign[1]
         transaction.set_rollback(True)
+    client.cookies = cookies
     return Outcome(answers, written, foreign_changed)
 
 
