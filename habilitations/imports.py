@@ -607,6 +607,12 @@ APPLIED = "applied"
 FAILED = "failed"
 
 
+# The shape of a stored import; bump it whenever the state changes shape (0 before it was kept: the "report" of
+# ea76dd3). A token stored by another version of the code (verified before a deploy) reads as expired — « déposez-le
+# à nouveau » — rather than half-understood (a KeyError, a 500) or applied from lines read by other rules.
+STATE_VERSION = 2
+
+
 def _key(token: str) -> str:
     return f"habilitations:import:{token}"
 
@@ -614,6 +620,7 @@ def _key(token: str) -> str:
 def plan_store(*, convention: Convention, actor: User, filename: str, records: list[Record], plan: Plan) -> str:
     token = secrets.token_urlsafe(24)
     state = {
+        "version": STATE_VERSION,
         "convention_id": convention.pk,
         "actor_id": actor.pk,
         "filename": filename,
@@ -631,9 +638,13 @@ def plan_load(token: str, *, convention: Convention, actor: User) -> dict | None
     if not TOKEN_RE.match(token or ""):
         return None
     state = cache.get(_key(token))
-    if not state or state["convention_id"] != convention.pk or state["actor_id"] != actor.pk:
+    if not _current(state) or state["convention_id"] != convention.pk or state["actor_id"] != actor.pk:
         return None
     return state
+
+
+def _current(state) -> bool:
+    return isinstance(state, dict) and state.get("version") == STATE_VERSION
 
 
 def apply_claim(token: str, state: dict) -> bool:
@@ -650,8 +661,10 @@ def apply_claim(token: str, state: dict) -> bool:
 def apply_run(token: str) -> str:
     """Apply a claimed import (the Celery task's body) and record the outcome under the token."""
     state = cache.get(_key(token))
-    if not state or state["status"] != RUNNING:
-        return state["status"] if state else "expired"
+    if not _current(state):
+        return "expired"
+    if state["status"] != RUNNING:
+        return state["status"]
     records = [Record(number, values, extra) for number, values, extra in state["records"]]
     try:
         convention = Convention.objects.select_related("organism__partner_type", "organism__caf_pivot").get(

@@ -294,6 +294,35 @@ def test_a_token_is_only_its_administrators(world, admin):
     assert everything() == before
 
 
+def _as_stored_before_the_deploy(token, **changes):
+    """The token's state as the code of before ea76dd3 stored it: no version, no "report" in its summary."""
+    state = cache.get(imports._key(token))
+    state.pop("version", None)
+    state["summary"].pop("report")
+    state.update(changes)
+    cache.set(imports._key(token), state)
+
+
+def test_a_file_verified_before_a_deploy_has_expired(world, admin):
+    _, token = verify(admin, world, csv_upload(clean_lines(world)))
+    _as_stored_before_the_deploy(token)
+    before = everything()
+    for response in (admin.get(result_url(world, token)), admin.post(result_url(world, token), follow=True)):
+        assert response.status_code == 404
+        assert "Le fichier a expiré : déposez-le à nouveau." in page(response)
+    assert admin.get(f"{result_url(world, token)}detail.csv").status_code == 404
+    assert everything() == before
+    assert not User.objects.filter(email="x.lagare@partenaire.fr").exists()
+
+
+def test_a_claimed_import_of_before_a_deploy_is_not_applied(world, admin):
+    _, token = verify(admin, world, csv_upload(clean_lines(world)))
+    _as_stored_before_the_deploy(token, status=imports.RUNNING)
+    before = everything()
+    assert imports.apply_run(token) == "expired"
+    assert everything() == before
+
+
 # --- File formats and malformed files -----------------------------------------------------------------------
 
 
