@@ -1,16 +1,20 @@
 """Reads: reference data, and the partner administration screens' lists (each takes what the viewer may see)."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from habilitations.consultations import CONSULTATION_EVENTS
+from habilitations.journal import Event, JournalEntry
 from habilitations.models import (
     Caf,
     Convention,
     ConventionDocument,
     ConventionProfile,
+    GroupGrant,
     Membership,
     OrganismAdministrator,
     PartnerType,
@@ -18,6 +22,7 @@ from habilitations.models import (
     Service,
     User,
     UserGroup,
+    open_on_q,
 )
 
 
@@ -217,3 +222,157 @@ def shared_emails(*, caf_code: str | None = None, day=None) -> list[tuple[str, l
     ):
         by_key[user.key].append(user)
     return [(users[0].email.lower(), users) for users in by_key.values()]
+
+
+# --- The yearly use of each service (guide 000: « chaque utilisateur se connecte au moins une fois par an au(x)
+# service(s) auxquels il a été habilité ») -------------------------------------------------------------------
+
+# 12 months: a service used 365 days ago is still used this year; 366 days ago, it is not.
+USE_WINDOW_DAYS = 365
+
+# The journal's events that are a use of a service by the account concerned (`JournalEntry.user`), per service. Only
+# the services whose uses are journaled are measured: a service missing here is never called unused (AFAS, Adonis,
+# Offre DGFIP and the Espace Bailleur have no screens yet; Supervision Consulter Dossier journals its exports only,
+# not the lists a supervisor reads). A service app whose screens journal their uses adds them with
+# `register_service_use` (as `core.mail.kinds.register_email_kind`).
+SERVICE_USE_EVENTS: dict[str, frozenset[str]] = {"CDAP": frozenset(CONSULTATION_EVENTS)}
+
+
+def register_service_use(service_code: str, *events: str) -> None:
+    """Count the journal's `events` (written with `user=` the account that used it) as uses of `service_code`."""
+    SERVICE_USE_EVENTS[service_code] = SERVICE_USE_EVENTS.get(service_code, frozenset()) | frozenset(events)
+
+
+def use_cutoff(day: datetime.date | None = None) -> datetime.date:
+    """The first day that still counts as "in the last 12 months" on `day` (today): `day` − 365 days."""
+    return (day or timezone.localdate()) - datetime.timedelta(days=USE_WINDOW_DAYS)
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def last_service_uses(user_ids=None, *, services=None) -> dict[tuple[int, str], datetime.datetime]:
+    """{(user id, service code): the last journaled use} of the measured services (`services`: some of them), for
+    `user_ids` (a list or a queryset of ids; None: every user — the control plan). One query; a (user, service)
+    never used is absent."""
+    codes = [code for code in SERVICE_USE_EVENTS if services is None or code in services]
+    service_of = {event: code for code in codes for event in SERVICE_USE_EVENTS[code]}
+    if not service_of:
+        return {}
+    rows = JournalEntry.objects.filter(event__in=service_of, user__isnull=False)
+    if user_ids is not None:
+        rows = rows.filter(user_id__in=user_ids)
+    last: dict[tuple[int, str], datetime.datetime] = {}
+    for row in rows.values("user_id", "event").annotate(last=Max("at")).order_by():
+        key = (row["user_id"], service_of[row["event"]])
+        if key not in last or row["last"] > last[key]:
+            last[key] = row["last"]
+    return last
+
+
+def _grants_of_group_q(day: datetime.date, services) -> Q:
+    """The grants that give a service to the membership's group today: grant and convention profile open."""
+    return (
+        Q(group_id=OuterRef("group_id"), convention_profile__profile__service__code__in=services)
+        & open_on_q(day)
+        & open_on_q(day, "convention_profile__")
+    )
+
+
+def unused_memberships(*, day: datetime.date | None = None, groups=None) -> QuerySet[Membership]:
+    """The memberships to review (« Habilitations non utilisées depuis 12 mois »): open on `day` (today), of an open
+    account in an open group, opened more than 12 months ago, whose group gives at least one measured service and
+    none of them was used by the member since `use_cutoff(day)` (a use through another group counts: the service
+    is the user's). `groups` (a queryset) scopes them to what the viewer sees. The oldest first;
+    `unused_services_of` gives a page its services and their last uses in two queries."""
+    day = day or timezone.localdate()
+    cutoff = use_cutoff(day)
+    since = _start_of(cutoff)
+    measured = Exists(GroupGrant.objects.filter(_grants_of_group_q(day, list(SERVICE_USE_EVENTS))))
+    used = Q(pk__in=[])
+    for code, events in SERVICE_USE_EVENTS.items():
+        gives = Exists(GroupGrant.objects.filter(_grants_of_group_q(day, [code])))
+        used_since = Exists(JournalEntry.objects.filter(user_id=OuterRef("user_id"), event__in=events, at__gte=since))
+        used |= Q(gives) & Q(used_since)
+    memberships = (
+        Membership.objects.filter(open_on_q(day), open_on_q(day, "group__"), date_ouverture__lt=cutoff)
+        .filter(Q(user__is_active=True), open_on_q(day, "user__"))
+        .filter(measured)
+        .exclude(used)
+    )
+    if groups is not None:
+        memberships = memberships.filter(group__in=groups)
+    return memberships.select_related("user", "group").order_by("date_ouverture", "user__nom", "user__prenom", "pk")
+
+
+@dataclass(frozen=True)
+class ServiceUse:
+    code: str
+    libelle: str
+    last_use: datetime.datetime | None  # None: never used (as far as the journal keeps)
+
+
+def unused_services_of(memberships, *, day: datetime.date | None = None) -> dict[int, list[ServiceUse]]:
+    """{membership id: the measured services its group gives today, each with the member's last use}, for a page
+    of `unused_memberships`: two queries whatever the page's length."""
+    day = day or timezone.localdate()
+    memberships = list(memberships)
+    if not memberships:
+        return {}
+    by_group: dict[int, dict[str, str]] = {}
+    for group_id, code, libelle in (
+        GroupGrant.objects.filter(
+            open_on_q(day),
+            open_on_q(day, "convention_profile__"),
+            group_id__in={m.group_id for m in memberships},
+            convention_profile__profile__service__code__in=list(SERVICE_USE_EVENTS),
+        )
+        .order_by("convention_profile__profile__service__ordre")
+        .values_list(
+            "group_id", "convention_profile__profile__service__code", "convention_profile__profile__service__libelle"
+        )
+    ):
+        by_group.setdefault(group_id, {})[code] = libelle
+    last = last_service_uses({m.user_id for m in memberships})
+    return {
+        m.pk: [
+            ServiceUse(code, libelle, last.get((m.user_id, code)))
+            for code, libelle in by_group.get(m.group_id, {}).items()
+        ]
+        for m in memberships
+    }
+
+
+# --- Sédentaire / Itinérant (guide 001: « Sédentaire (possède un poste fixe) », « Itinérant (poste de travail
+# variable) ») ----------------------------------------------------------------------------------------------
+
+SEVERAL_ADDRESSES_WINDOW = datetime.timedelta(hours=1)
+
+
+def is_itinerant(user: User) -> bool:
+    """The administrator declared that the user works from varying places: several addresses within an hour are
+    expected of them, and the control plan's « one user from several IP addresses within one hour » rule does not
+    raise for them."""
+    return user.poste == User.Poste.ITINERANT
+
+
+def logins_from_several_addresses(*, since: datetime.datetime, until: datetime.datetime | None = None):
+    """The control plan's « connexions atypiques » rule (issue 17 runs it): each successful login between `since`
+    and `until` (now) followed, within one hour, by another successful login of the same account from another IP
+    address — but for itinérant accounts (`is_itinerant`). The journal rows, oldest first, with their user."""
+    until = until or timezone.now()
+    later_elsewhere = JournalEntry.objects.filter(
+        event=Event.LOGIN_SUCCESS,
+        user_id=OuterRef("user_id"),
+        at__gt=OuterRef("at"),
+        at__lte=OuterRef("at") + SEVERAL_ADDRESSES_WINDOW,
+        ip__isnull=False,
+    ).exclude(ip=OuterRef("ip"))
+    return (
+        JournalEntry.objects.filter(event=Event.LOGIN_SUCCESS, at__gte=since, at__lt=until, ip__isnull=False)
+        .exclude(user__poste=User.Poste.ITINERANT)
+        .filter(Exists(later_elsewhere))
+        .select_related("user")
+        .order_by("at", "pk")
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from habilitations.views import conventions, groups, imports, memberships, users
+from habilitations.views import conventions, groups, imports, memberships, review, users
 
 app_name = "habilitations"
 
@@ -34,6 +34,11 @@ urlpatterns = [
     path("conventions/<int:convention_id>/ajouter-au-groupe/", memberships.membership_add, name="membership_add"),
     path("utilisateurs/<int:user_id>/appartenances/", memberships.user_memberships, name="user_memberships"),
     path("appartenances/<int:membership_id>/", memberships.membership_update, name="membership_update"),
+    path(
+        "conventions/<int:convention_id>/habilitations-non-utilisees/",
+        review.unused_memberships,
+        name="unused_memberships",
+    ),
     # Bulk import of users and memberships
     path("conventions/<int:convention_id>/import/", imports.import_upload, name="import_upload"),
     path(

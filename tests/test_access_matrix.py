@@ -95,6 +95,8 @@ MATRIX = {
     "habilitations:membership_add": ("convention", MANAGER_OBJECT),
     "habilitations:user_memberships": ("user", MANAGER_OBJECT),
     "habilitations:membership_update": ("membership", MANAGER_OBJECT),
+    # « Habilitations non utilisées depuis 12 mois » (issue 23.3): the convention's managers.
+    "habilitations:unused_memberships": ("convention", MANAGER_OBJECT),
     "habilitations:import_upload": ("convention", ADMIN_OBJECT),
     "habilitations:import_template": ("convention_csv", ADMIN_OBJECT),
     # An unknown (or another administrator's) import token: nothing to apply.
