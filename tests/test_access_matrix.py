@@ -121,6 +121,11 @@ MATRIX = {
     "cdap:rubric": ("consultation_rubric", CDAP_OBJECT),
     "cdap:attestation": ("consultation", CDAP_OBJECT),
     "cdap:dialogue": ("consultation", CDAP_OBJECT),
+    # "Aide en ligne": CDAP users only; a rubric's help, only if one of their profiles opens it (else 404, see
+    # tests/cdap/test_help.py).
+    "cdap:aide": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "cdap:aide_dialogue": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "cdap:aide_rubrique": ("help_rubric", (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
     "captcha-audio": ("captcha", (MISSING,) * 9),
@@ -171,6 +176,7 @@ def world(db):
         None: {},
         "consultation": {"reference": consultation.reference},
         "consultation_rubric": {"reference": consultation.reference, "rubric": "paiements"},
+        "help_rubric": {"rubric": "paiements"},
         "convention": {"convention_id": convention.pk},
         "convention_token": {"convention_id": convention.pk, "token": "inconnu"},
         "convention_csv": {"convention_id": convention.pk, "file_format": "csv"},

@@ -4,6 +4,7 @@
 - `setup_step`: a logged-in user, even before the setup is complete (forced password change, OTP enrolment).
 - `authenticated`: any logged-in user whose setup is complete (personal password chosen, second factor done).
 - `service_required(S)`, `profile_required(S, P…)`: the rule of access holds today for S (with one of P).
+- `rubric_help_required`: CDAP today, and a rubric (the URL's `rubric`) one of the user's CDAP profiles opens.
 - `habilitations_manager`: an administrator of an organism or a responsable d'habilitations of a group.
 - `admin_of_organism`: an administrator of an organism.
 Objects reached by a view go through the scoped querysets of `habilitations.access.querysets`: another
@@ -15,6 +16,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from habilitations.access import predicates
 
@@ -73,6 +75,22 @@ def profile_required(service: str, *profiles: str) -> Callable:
         service=service,
         profiles=profiles,
     )
+
+
+def rubric_help_required(view: Callable) -> Callable:
+    """The online help of one CDAP rubric, the URL argument `rubric`: refused (403) without CDAP today, like
+    `service_required("CDAP")`; 404 when none of the user's CDAP profiles opens that rubric — the same answer as a
+    rubric that does not exist, so a masked rubric's help is neither shown nor told apart from nothing."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not predicates.can_use_service(request.access, "CDAP"):
+            raise PermissionDenied
+        if not predicates.can_read_rubric_help(request.access, kwargs.get("rubric", "")):
+            raise Http404("Rubrique inconnue")
+        return view(request, *args, **kwargs)
+
+    return _mark(wrapper, SERVICE, service="CDAP", rubric_argument="rubric")
 
 
 habilitations_manager = _guard(predicates.can_manage_habilitations, MANAGER)

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from habilitations.access import rubrics
 from habilitations.access.context import AccessContext
 
 
@@ -13,6 +14,12 @@ def can_use_service(access: AccessContext, service: str) -> bool:
 def can_use_profile(access: AccessContext, service: str, profiles: Iterable[str]) -> bool:
     """The rule of access holds today for `service` with one of `profiles`."""
     return any(access.can_use(service, profile) for profile in profiles)
+
+
+def can_read_rubric_help(access: AccessContext, rubric: str) -> bool:
+    """One of the CDAP profiles the user holds today opens `rubric` (habilitations.access.rubrics): only then is its
+    online help there for them, so the help never tells of a rubric that every profile of the user masks."""
+    return rubric in rubrics.rubrics_open_to(grant.profile for grant in access.grants_for("CDAP"))
 
 
 def can_manage_habilitations(access: AccessContext) -> bool:

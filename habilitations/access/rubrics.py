@@ -1,6 +1,7 @@
 """The CDAP rubric masks: which rubrics each profile opens (data/cdap_profiles.csv, loaded into Profile.rubriques
 by a data migration). This module is the only place that answers "may profile P see rubric R"."""
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from habilitations.reference import CDAP_RUBRICS
@@ -60,6 +61,19 @@ def may_see(profile_code: str, rubric: str) -> bool:
 def tabs_for(profile_code: str) -> list[str]:
     mask = rubrics_for(profile_code)
     return [rubric for rubric in TAB_ORDER if rubric in mask]
+
+
+# The rubrics that have an online help page ("Aide en ligne", cdap.views_help): the tabs, then the attestation.
+HELP_ORDER = [*TAB_ORDER, "attestation_paiement"]
+
+
+def rubrics_open_to(profile_codes: Iterable[str]) -> list[str]:
+    """The rubrics (tabs and the attestation) that at least one of these CDAP profiles opens, in the tabs' order.
+
+    A user holding several profiles chooses one per consultation, whose mask alone applies to the dossier; the
+    online help, which shows no dossier data, covers every rubric one of their profiles opens and no other."""
+    opened = frozenset().union(*(rubrics_for(code) for code in set(profile_codes)))
+    return [rubric for rubric in HELP_ORDER if rubric in opened]
 
 
 def clear_cache() -> None:
