@@ -82,3 +82,24 @@ def test_another_services_profile_opens_no_cdap_rubric_whatever_its_row_holds(fr
     assert rubrics.rubrics_for("AFAS-DECLARER") == frozenset()
     assert rubrics.tabs_for("AFAS-DECLARER") == [] and not rubrics.may_see("AFAS-DECLARER", "synthese")
     assert "synthese" in rubrics.rubrics_for("T1-ASS")  # a CDAP profile's mask is read
+
+
+def test_the_context_names_its_user_and_a_services_roles_are_that_users_only(monkeypatch):
+    """`AccessContext.user_id` is whom the context is about: the roles a service gives on its objects
+    (habilitations.access.service_roles) are read by it, so a context of nobody would give nobody their roles (make
+    mutate: `user_id=None` in access_context_for survived). The memberships stand in for a service's dated
+    assignments here: the access layer's tests import no service app."""
+    from habilitations.access.context import access_context_for
+    from habilitations.access.service_roles import RoleSource, roles_in_force
+    from habilitations.models import Membership
+    from tests.factories import habilitated_user
+
+    user, group = habilitated_user("T1-ASS")
+    colleague = UserFactory(organism=group.convention.organism)
+    member(colleague, group)
+    access = access_context_for(user)
+    assert access.user_id == user.pk and access.can_use("CDAP", "T1-ASS")
+    monkeypatch.setattr(
+        Membership, "ROLE_SOURCE", RoleSource("CDAP", "T1-ASS", "group__convention__organism_id"), raising=False
+    )
+    assert list(roles_in_force(access, Membership.objects.all())) == [Membership.objects.get(user=user)]
