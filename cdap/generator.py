@@ -96,6 +96,19 @@ ACTIVITES = (
     "Travailleur indépendant",
 )
 PRESTATIONS_LIBELLES = LIBELLES
+# The nature of an adult's annual resources from their activity; any other activity declares "Ressources nulles",
+# whose amount is nil by definition.
+ACTIVITY_NATURES = {
+    "Salarié": "Salaires",
+    "Travailleur indépendant": "Salaires",
+    "Retraité": "Pension vieillesse imposable",
+    "Demandeur d'emploi": "Allocations chômage",
+}
+NIL_RESOURCES = "Ressources nulles"
+SCHOOL_AGE = 3  # instruction is compulsory from 3 in France: a younger child has no activity, never "Scolaire"
+RETIREMENT_AGE = 60  # a younger adult drawn "Retraité" is "Sans activité"
+ADULT_AGE = 18
+WORKING_AGE = 16  # an activity never started before this age
 # The nature of the monthly resources the housing aid counts, from the annual one (webinar 004:578).
 MONTHLY_NATURES = {
     "Salaires": "Salaires et traitements",
@@ -132,6 +145,15 @@ def _instructeur(rng: random.Random, departement: str) -> str:
     return f"{departement.zfill(3)}{kind}{rng.randint(1, 200):03d}{rng.randint(1, 20):02d}00000"
 
 
+def _age(birth: datetime.date, today: datetime.date) -> int:
+    return relativedelta(today, birth).years
+
+
+def child_activity(birth: datetime.date, today: datetime.date) -> str:
+    """ "Scolaire" from school age on, nothing before (no 16-month-old "Scolaire")."""
+    return "Scolaire" if _age(birth, today) >= SCHOOL_AGE else ""
+
+
 def _person(rng, role, nom, sexe, birth, today, activite=None):
     prenom = rng.choice(PRENOMS_F if sexe == "F" else PRENOMS_M)
     nationalite = rng.choices(("Française", "UE", "Étrangère"), (85, 7, 8))[0]
@@ -146,11 +168,16 @@ def _person(rng, role, nom, sexe, birth, today, activite=None):
         "fin_titre_sejour": today + datetime.timedelta(days=rng.randint(60, 3000))
         if nationalite == "Étrangère"
         else None,
-        "activite": activite
-        or (rng.choice(ACTIVITES) if adult else ("Scolaire" if birth.year < today.year - 5 else "")),
+        "activite": activite or (rng.choice(ACTIVITES) if adult else child_activity(birth, today)),
         "date_activite": today - datetime.timedelta(days=rng.randint(100, 4000)) if adult else None,
         "a_charge": not adult,
     }
+    # Coherence after the draws (the draws themselves stay the same, so a dossier keeps its other fields): no retired
+    # 30-year-old, no activity begun as a child.
+    if adult and person["activite"] == "Retraité" and _age(birth, today) < RETIREMENT_AGE:
+        person["activite"] = "Sans activité"
+    if person["date_activite"]:
+        person["date_activite"] = max(person["date_activite"], birth + relativedelta(years=WORKING_AGE))
     return person
 
 
@@ -241,6 +268,7 @@ def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, t
     if couple:
         conjoint_nom = nom if situation == "Mariage" and rng.random() < 0.7 else rng.choice(NOMS)
         conjoint_birth = birth + datetime.timedelta(days=rng.randint(-2000, 2000))
+        conjoint_birth = min(conjoint_birth, today - relativedelta(years=ADULT_AGE))  # a conjoint is an adult
         persons.append(_person(rng, "CONJOINT", conjoint_nom, "M" if sexe == "F" else "F", conjoint_birth, today))
     children_count = 0 if age > 60 else rng.choices((0, 1, 2, 3, 4), (30, 25, 28, 12, 5))[0]
     child_ages = sorted((rng.randint(0, min(20, age - 18)) for _ in range(children_count)), reverse=True)
@@ -286,14 +314,15 @@ def synthetic_record(departement: str, caf: str, index: int, *, seed: int = 0, t
     code_postal, commune, code_commune = rng.choice(COMMUNES.get(departement, COMMUNES["06"]))
     n2 = today.year - 2
     for person in persons[:2]:
-        if person["activite"] in ("Salarié", "Travailleur indépendant"):
-            nature, cents = "Salaires", rng.randint(800000, 3500000)
-        elif person["activite"] == "Retraité":
-            nature, cents = "Pension vieillesse imposable", rng.randint(700000, 2400000)
-        elif person["activite"] == "Demandeur d'emploi":
-            nature, cents = "Allocations chômage", rng.randint(300000, 1400000)
+        nature = ACTIVITY_NATURES.get(person["activite"], NIL_RESOURCES)
+        if nature == "Salaires":
+            cents = rng.randint(800000, 3500000)
+        elif nature == "Pension vieillesse imposable":
+            cents = rng.randint(700000, 2400000)
+        elif nature == "Allocations chômage":
+            cents = rng.randint(300000, 1400000)
         else:
-            nature, cents = "Ressources nulles", 0
+            cents = 0
         person["resources"] = [{"annee": n2, "nature": nature, "montant": _money(cents)}]
         if "AL" in amounts or "APL" in amounts:  # the monthly resources the housing aid counts
             person["resources"] += _monthly(nature, cents, today)
@@ -418,10 +447,20 @@ DEMO_TENANT = "0610006"  # (d) tenant of Côte d'Azur Habitat (DEMO_LANDLORD_NUM
 DEMO_RSA_ENDED_23 = "0610007"  # (e) RSA ended 23 months ago: T18/T19 may consult
 DEMO_RSA_ENDED_25 = "0610008"  # (e) RSA ended 25 months ago: T18/T19 may not
 DEMO_OTHER_CAF = "0610009"  # (f) Caf du Var (831), same name as (a): a 061-only convention must not find it
+DEMO_AVEYRON_HEALTH = "0610010"  # (g) Caf de l'Aveyron (121): CMU/CMUC, for the T8 of the CAMIEG (ACC121RGPT)
+DEMO_AVEYRON_WIDOW = "0610011"  # (h) Caf de l'Aveyron (121): a widow and her child, for the T14 of the Carsat
+# The address of a documented dossier, in its Caf's department.
+DEMO_ADDRESSES = {
+    "061": ("12 rue Pastorelli", "06000", "Nice", "06088"),
+    "831": ("8 avenue de la République", "83000", "Toulon", "83137"),
+    "121": ("3 boulevard Gambetta", "12000", "Rodez", "12202"),
+}
 
 
 def _adult(role, civilite, nom, prenom, birth, activite, resources_cents, year):
-    nature = {"Salarié": "Salaires", "Retraité": "Pension vieillesse imposable"}.get(activite, "Ressources nulles")
+    nature = ACTIVITY_NATURES.get(activite, NIL_RESOURCES)
+    if nature == NIL_RESOURCES and resources_cents:
+        raise ValueError(f"{nom} {prenom}: « {activite} » declares nil resources, not {resources_cents} cents")
     return {
         "role": role,
         "civilite": civilite,
@@ -436,20 +475,22 @@ def _adult(role, civilite, nom, prenom, birth, activite, resources_cents, year):
     }
 
 
-def _child(nom, prenom, birth, **extra):
-    return {"role": "ENFANT", "nom": nom, "prenom": prenom, "date_naissance": birth, "activite": "Scolaire", **extra}
+def _child(today, nom, prenom, birth, **extra):
+    activite = child_activity(birth, today)
+    return {"role": "ENFANT", "nom": nom, "prenom": prenom, "date_naissance": birth, "activite": activite, **extra}
 
 
 def _demo(today, caf, numero, adults, children=(), amounts=None, **extra) -> dict:
     rights, payments = rights_and_payments(amounts or {}, today)
+    adresse, code_postal, commune, code_commune = DEMO_ADDRESSES[caf]
     record = {
         "caf": caf,
         "numero": numero,
         "situation": "Affiliation",
-        "adresse": "12 rue Pastorelli" if caf == "061" else "8 avenue de la République",
-        "code_postal": "06000" if caf == "061" else "83000",
-        "commune": "Nice" if caf == "061" else "Toulon",
-        "code_commune": "06088" if caf == "061" else "83137",
+        "adresse": adresse,
+        "code_postal": code_postal,
+        "commune": commune,
+        "code_commune": code_commune,
         "situation_familiale": "Mariage" if len(adults) == 2 else "Célibataire",
         "date_situation_familiale": datetime.date(2012, 6, 16),
         "nb_enfants_pf": len(children),
@@ -499,13 +540,20 @@ def demo_records(today: datetime.date) -> list[dict]:
     for adult, cents in zip(family_adults, (1620000, 640000), strict=True):  # the family receives the AL
         adult["resources"] += _monthly(adult["resources"][0]["nature"], cents, today)
     family_children = [
-        _child("DUPRÉ-LEFÈVRE", "Léa", datetime.date(2012, 2, 7)),
-        _child("DUPRÉ-LEFÈVRE", "Hugo", datetime.date(2016, 9, 21), aeeh=True, liens_affectifs=True),
-        _child("DUPRÉ-LEFÈVRE", "Inès", today - relativedelta(years=1, months=4)),
+        _child(today, "DUPRÉ-LEFÈVRE", "Léa", datetime.date(2012, 2, 7)),
+        _child(today, "DUPRÉ-LEFÈVRE", "Hugo", datetime.date(2016, 9, 21), aeeh=True, liens_affectifs=True),
+        _child(today, "DUPRÉ-LEFÈVRE", "Inès", today - relativedelta(years=1, months=4)),
     ]
-    single = lambda nom, prenom, civ, year, act="Sans activité": [  # noqa: E731
+    single = lambda nom, prenom, civ, year, act="Sans activité", cents=None: [  # noqa: E731
         _adult(
-            "RESPONSABLE", civ, nom, prenom, datetime.date(year, 5, 14), act, 0 if act != "Retraité" else 1150000, n2
+            "RESPONSABLE",
+            civ,
+            nom,
+            prenom,
+            datetime.date(year, 5, 14),
+            act,
+            (1150000 if act == "Retraité" else 0) if cents is None else cents,
+            n2,
         )
     ]
     rsa_amount = {"RSA": 60775, "AL": 28400}
@@ -589,8 +637,8 @@ def demo_records(today: datetime.date) -> list[dict]:
             today,
             "061",
             DEMO_TENANT,
-            single("PAYET", "Nadia", "Mme", 1990, "Salarié"),
-            [_child("PAYET", "Noah", datetime.date(2019, 7, 2))],
+            single("PAYET", "Nadia", "Mme", 1990, "Salarié", 1390000),
+            [_child(today, "PAYET", "Noah", datetime.date(2019, 7, 2))],
             {"APL": 31250, "PA": 16540},
             situation_familiale="Célibataire",
             housings=[
@@ -613,7 +661,7 @@ def demo_records(today: datetime.date) -> list[dict]:
             today,
             "061",
             DEMO_RSA_ENDED_23,
-            single("LEMOINE", "Pascal", "M.", 1975, "Salarié"),
+            single("LEMOINE", "Pascal", "M.", 1975, "Salarié", 1720000),
             amounts={"PA": 21000},
             rsa_periods=_rsa(ago(40), ago(23)),
         ),
@@ -621,7 +669,7 @@ def demo_records(today: datetime.date) -> list[dict]:
             today,
             "061",
             DEMO_RSA_ENDED_25,
-            single("LEBRUN", "Sandrine", "Mme", 1981, "Salarié"),
+            single("LEBRUN", "Sandrine", "Mme", 1981, "Salarié", 1560000),
             amounts={"PA": 18700},
             rsa_periods=_rsa(ago(44), ago(25)),
         ),
@@ -635,6 +683,28 @@ def demo_records(today: datetime.date) -> list[dict]:
                 )
             ],
             amounts={"AL": 24100},
+        ),
+        _demo(
+            today,
+            "121",
+            DEMO_AVEYRON_HEALTH,
+            single("ALBOUY", "Thierry", "M.", 1984, "Demandeur d'emploi", 910000),
+            amounts={"AL": 21600},
+            health_coverages=[
+                {"kind": "CMU", "date_debut": ago(20), "libelle": "PUMa"},
+                {"kind": "CMUC", "date_debut": ago(8), "libelle": "Complémentaire santé solidaire"},
+                {"kind": "CMUC_RESSOURCES", "libelle": "Ressources des 12 derniers mois", "montant": "9100.00"},
+            ],
+        ),
+        _demo(
+            today,
+            "121",
+            DEMO_AVEYRON_WIDOW,
+            single("VIGUIER", "Hélène", "Mme", 1976, "Salarié", 1480000),
+            [_child(today, "VIGUIER", "Clara", datetime.date(2013, 10, 4))],
+            {"ASF": 19585, "AL": 16900},
+            situation_familiale="Veuvage",
+            date_situation_familiale=ago(30),
         ),
     ]
 
