@@ -17,3 +17,9 @@ def import_apply(token: str) -> str:
 def closing_reminders_send(day: str | None = None) -> int:
     """Daily (beat): e-mail administrators what closes in 30 days. A second run the same day sends nothing."""
     return reminders.reminders_send(day=datetime.date.fromisoformat(day) if day else None)
+
+
+@shared_task
+def unused_reminders_send(day: str | None = None) -> int:
+    """Monthly (beat): e-mail administrators the habilitations not used for 12 months. Once a month."""
+    return reminders.unused_reminders_send(day=datetime.date.fromisoformat(day) if day else None)

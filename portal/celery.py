@@ -19,6 +19,7 @@ BULK_TASKS = {
     "core.mail.tasks.sweep_bulk_emails",
     "habilitations.tasks.import_apply",
     "habilitations.tasks.closing_reminders_send",
+    "habilitations.tasks.unused_reminders_send",
 }
 
 

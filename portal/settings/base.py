@@ -346,4 +346,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "habilitations.tasks.closing_reminders_send",
         "schedule": crontab(hour=6, minute=30),
     },
+    # On the 1st of each month, administrators learn the habilitations whose services were not used for 12 months.
+    "habilitations-unused-reminders": {
+        "task": "habilitations.tasks.unused_reminders_send",
+        "schedule": crontab(day_of_month=1, hour=6, minute=45),
+    },
 }

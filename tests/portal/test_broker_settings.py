@@ -44,5 +44,6 @@ def test_tasks_acknowledge_late_where_running_them_twice_is_harmless():
         "core.mail.tasks.sweep_emails": False,
         "habilitations.tasks.closing_reminders_send": True,
         "habilitations.tasks.import_apply": True,
+        "habilitations.tasks.unused_reminders_send": True,
     }
     assert all(celery_app.tasks[name].reject_on_worker_lost for name, late in acks_late.items() if late)

@@ -34,10 +34,20 @@ def _import_dossiers_arguments(request, tmp_path) -> list[str]:
     return [str(write_jsonl(tmp_path / "d.jsonl", records()[:5]))]
 
 
+def _unused_reminders_arguments(request, tmp_path) -> list[str]:
+    """An administrator with a habilitation not used for 12 months (the real run queues their reminder)."""
+    from tests.habilitations.test_conventions_views import administrator_of
+    from tests.habilitations.test_service_use import Old
+
+    administrator_of(Old().organism)
+    return []
+
+
 # How to run each command offering --dry-run for real, its arguments made from the test's request and tmp_path.
 DRY_RUN_ARGUMENTS = {
     "seed_demo": lambda request, tmp_path: ["--dossiers", "5", "--users", "3"],
     "import_dossiers": _import_dossiers_arguments,
+    "send_yearly_connection_reminders": _unused_reminders_arguments,
 }
 WITH_DRY_RUN = sorted(
     name for name, app in project_commands().items() if load_command_class(app, name).dry_run_help is not None
