@@ -6,6 +6,7 @@ reached by a filter or a page number. Constant number of queries whatever the nu
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from cdap import supervision
@@ -16,6 +17,14 @@ from habilitations.access.decorators import service_required
 from habilitations.journal import journal_write
 
 PAGE_SIZE = 50
+
+
+def _exports() -> list[tuple[str, str]]:
+    """The list toolbar's export links (components/list_toolbar.html adds the filters to each)."""
+    return [
+        ("Exporter la liste (CSV)", reverse("supervision_cdap:export")),
+        ("Exporter la liste (XLSX)", reverse("supervision_cdap:export_xlsx")),
+    ]
 
 
 def _filtered(request):
@@ -30,7 +39,9 @@ def consultations(request):
     form, queryset = _filtered(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     lines = [journal_rows.row_of(entry) for entry in page]
-    return render(request, "supervision/consultations.html", {"form": form, "page": page, "rows": lines})
+    return render(
+        request, "supervision/consultations.html", {"form": form, "page": page, "rows": lines, "exports": _exports()}
+    )
 
 
 @service_required(supervision.SUPERVISION_SERVICE)
@@ -45,7 +56,9 @@ def counts(request):
         labels=[f"{month:%m/%Y}" for month in reversed(table.months)],
         series=[Series("Consultations", list(reversed(table.totals)))],
     )
-    return render(request, "supervision/counts.html", {"form": form, "table": table, "chart": chart})
+    return render(
+        request, "supervision/counts.html", {"form": form, "table": table, "chart": chart, "exports": _exports()}
+    )
 
 
 @service_required(supervision.SUPERVISION_SERVICE)

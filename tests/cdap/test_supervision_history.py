@@ -62,3 +62,21 @@ def test_the_history_reads_like_the_screens_wrote_it_and_is_seeded_once():
     count = JournalEntry.objects.count()
     seed()
     assert JournalEntry.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "url", ["/supervision-consulter-dossier/", "/supervision-consulter-dossier/par-utilisateur-et-par-mois/"]
+)
+def test_the_filters_are_the_shared_list_toolbar(supervisor, url):
+    """components/list_toolbar.html: « Filtrer » (the primary action) with « Réinitialiser » beside it, and the
+    exports in the toolbar, keeping the filters — once each."""
+    content = html.unescape(supervisor.get(url, {"rubrique": "paiements"}).content.decode())
+    start = content.index('aria-labelledby="filtrer-consultations"')
+    toolbar = content[start : content.index("</form>", start)]
+    buttons = toolbar[toolbar.index('class="toolbar-buttons"') :]
+    assert re.search(
+        r'class="button button-primary">Filtrer</button>\s*<a class="button" href="[^"]+">Réinitialiser', buttons
+    )
+    for label, path in (("CSV", "export.csv"), ("XLSX", "export.xlsx")):
+        link = f'href="/supervision-consulter-dossier/{path}?rubrique=paiements">Exporter la liste ({label})</a>'
+        assert link in toolbar and content.count(f"Exporter la liste ({label})") == 1
