@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from cdap import selectors, services
 from cdap.forms import DialogueForm, SearchForm
+from cdap.views_help import help_topics
 from core.forms import add_service_errors
 from core.pdf import render_pdf
 from habilitations.access.decorators import service_required
@@ -83,6 +85,7 @@ def search(request):
         "refused": refused,
         "refusal_message": selectors.REFUSAL_MESSAGE,
         "caf_fixed": None if cafs else organism.caf_pivot,
+        "help_topics": help_topics(request.access),  # the right column "Aide en ligne"
     }
     return render(request, "cdap/search.html", context, status=200)
 
@@ -141,7 +144,12 @@ def rubric(request, reference, rubric):
     return render(
         request,
         "cdap/dossier.html",
-        {**view, **_print_header(request, consultation), "rubric_template": f"cdap/rubrics/{rubric}.html"},
+        {
+            **view,
+            **_print_header(request, consultation),
+            "rubric_template": f"cdap/rubrics/{rubric}.html",
+            "help_url": reverse("cdap:aide_rubrique", args=[rubric]),
+        },
     )
 
 
@@ -189,6 +197,7 @@ def attestation(request, reference):
             "periode": data["periode"],
             "error": error,
             "current_label": RUBRIC_LABELS["attestation_paiement"],
+            "help_url": reverse("cdap:aide_rubrique", args=["attestation_paiement"]),
         },
     )
 
@@ -254,6 +263,7 @@ def _dialogue(request, *, caf, organism, profile, consultation, context):
             "caf": caf,
             "sender_organism": organism,
             "current_label": "Dialogue",
+            "help_url": reverse("cdap:aide_dialogue"),
             "consultation": consultation,
         },
     )

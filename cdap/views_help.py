@@ -52,26 +52,18 @@ SYNTHESE_BLOCKS = {
 }
 
 
-def help_topics(access) -> list[tuple[str, str, str]]:
-    """(code, label, url) of the help pages this user may read: the rubrics one of their CDAP profiles opens, in the
-    tabs' order, then Dialogue (open to every CDAP user)."""
+def help_topics(access) -> list[tuple[str, str, str, str]]:
+    """(code, label, url, introduction) of the help pages this user may read: the rubrics one of their CDAP profiles
+    opens, in the tabs' order, then Dialogue (open to every CDAP user)."""
     codes = rubrics_open_to(grant.profile for grant in access.grants_for("CDAP"))
     topics = [(code, RUBRIC_LABELS[code], reverse("cdap:aide_rubrique", args=[code])) for code in codes]
-    return [*topics, (DIALOGUE, "Dialogue", reverse("cdap:aide_dialogue"))]
+    topics.append((DIALOGUE, "Dialogue", reverse("cdap:aide_dialogue")))
+    return [(code, label, url, INTRODUCTIONS[code]) for code, label, url in topics]
 
 
 def _render(request, template: str, *, current: str, label: str, **context):
-    topics = help_topics(request.access)
-    return render(
-        request,
-        template,
-        {
-            "help_topics": [(code, name, url, INTRODUCTIONS[code]) for code, name, url in topics],
-            "help_current": current,
-            "help_label": label,
-            **context,
-        },
-    )
+    context = {"help_topics": help_topics(request.access), "help_current": current, "help_label": label, **context}
+    return render(request, template, context)
 
 
 @service_required("CDAP")
@@ -84,7 +76,7 @@ def help_index(request):
 def help_rubric(request, rubric):
     context = {}
     if rubric == "synthese":
-        codes = [code for code, _, _ in help_topics(request.access)]
+        codes = [code for code, *_ in help_topics(request.access)]
         context["blocks"] = [(RUBRIC_LABELS[code], SYNTHESE_BLOCKS[code]) for code in codes if code in SYNTHESE_BLOCKS]
     label = RUBRIC_LABELS[rubric]
     return _render(request, f"cdap/aide/rubriques/{rubric}.html", current=rubric, label=label, **context)
