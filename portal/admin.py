@@ -1,6 +1,7 @@
 """The outbox (core.mail) in the agents' admin: national agents (superusers) see the e-mails waiting or in failure,
-and resend."""
+and resend. « Questions / Réponses », written by the agents."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.text import Truncator
@@ -8,8 +9,10 @@ from django.utils.text import Truncator
 from core.mail.models import OutgoingEmail
 from core.mail.queue import emails_resend
 from habilitations import admin_support  # noqa: F401 — registers the Caf's contacts, banners, change requests
-from habilitations.admin import StaffOnlyAdmin
+from habilitations.admin import StaffOnlyAdmin, is_agent
 from habilitations.journal import journal_write
+from portal import faq
+from portal.models import FaqEntry
 
 EMAIL_RESENT = "email.resent"
 
@@ -98,3 +101,56 @@ class OutgoingEmailAdmin(StaffOnlyAdmin):
         already = queryset.filter(sent_at__isnull=False).count()
         if already:
             self.message_user(request, f"{already} courriel(s) déjà envoyé(s) : non renvoyé(s).", messages.WARNING)
+
+
+class FaqEntryForm(forms.ModelForm):
+    class Meta:
+        model = FaqEntry
+        fields = ["rubrique", "ordre", "question", "reponse", "publiee"]
+        widgets = {
+            "question": forms.TextInput(attrs={"size": 80}),
+            "reponse": forms.Textarea(attrs={"rows": 10, "cols": 80}),
+        }
+        error_messages = {
+            "rubrique": {
+                "required": "Choisissez la rubrique.",
+                "invalid_choice": "Choisissez une rubrique de la liste.",
+            },
+            "question": {
+                "required": "Saisissez la question.",
+                "max_length": "La question compte 250 caractères au plus.",
+            },
+            "reponse": {
+                "required": "Saisissez la réponse.",
+                "max_length": "La réponse compte 4 000 caractères au plus.",
+            },
+            "ordre": {
+                "invalid": "Saisissez un nombre entier (0, 10, 20 …).",
+                "max_value": "Saisissez un nombre plus petit.",
+            },
+        }
+
+    def clean_question(self):
+        return " ".join(self.cleaned_data["question"].split())
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(StaffOnlyAdmin):
+    """« Questions / Réponses », the portal's public FAQ: every agent writes and publishes its questions (each save
+    journaled, with who and when); a question is unpublished, never deleted."""
+
+    form = FaqEntryForm
+    list_display = ["question", "rubrique", "ordre", "publiee", "modifiee_le", "modifiee_par"]
+    list_filter = ["rubrique", "publiee"]
+    list_select_related = ["modifiee_par"]
+    search_fields = ["question", "reponse"]
+    readonly_fields = ["modifiee_le", "modifiee_par"]
+
+    def has_add_permission(self, request):
+        return is_agent(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_agent(request)
+
+    def save_model(self, request, obj, form, change):
+        faq.faq_entry_save(obj, actor=request.user, request=request, changed=form.changed_data)

@@ -64,13 +64,15 @@ def help_context(request) -> dict:
     access = getattr(request, "access", None)
     if user is None or not user.is_authenticated or access is None:
         return {}
-    links = []
+    # « Questions / Réponses » on every logged-in page, so in the Aide of every service (its rubrique on a service's).
+    service = current_service(request)
+    faq_url = reverse("portal:faq") + ("#rubrique-services" if service else "")
+    links = [(faq_url, "Questions / Réponses")]
     if access.is_administrator:
         links.append((reverse("portal:administrator_change"), "Signaler un changement d'administrateur"))
     help_ = help_for(user.caf_id)
     if help_ is None:
         return {"help_links": links}
-    service = current_service(request)
     return {
         "caf_help": help_,
         "service_contact": help_.contacts.get(service) if service else None,

@@ -44,6 +44,7 @@ MATRIX = {
     "portal:accessibilite": (None, ALL_OK),
     "portal:informatique_libertes": (None, ALL_OK),
     "portal:probleme_connexion": (None, ALL_OK),
+    "portal:faq": (None, ALL_OK),  # « Questions / Réponses » (issue 23.5): public
     "portal:guide_pdf": ("guide", ALL_OK),
     "portal:login": (None, (OK,) + (H,) * 8),
     "portal:login_bailleur": (None, (OK,) + (H,) * 8),

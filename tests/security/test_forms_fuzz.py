@@ -330,6 +330,10 @@ def _assign_second_profile(w: World) -> dict:
     return {"convention_profile": pk, "ajout": pk, "action": "enregistrer"}
 
 
+def _new_question(w: World) -> dict:
+    return {"rubrique": "CONNEXION", "ordre": "90", "question": "Nouvelle question ?", "reponse": "Sa réponse."}
+
+
 def _new_organism(w: World) -> dict:
     return {
         "siret": valid_siret(99_999),
@@ -395,6 +399,7 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("portal:ma_caf", "get"): Fuzz("anonyme", page="portal:accueil"),
     ("portal:ma_caf", "post"): Fuzz("anonyme", valid=lambda w: {"code_postal": "06000"}, untouched=False),
     ("portal:probleme_connexion", "get"): Fuzz("anonyme"),
+    ("portal:faq", "get"): Fuzz("anonyme"),  # « Questions / Réponses »: its search
     # Account setup and profile
     ("portal:password_first", "post"): Fuzz(
         "mot_de_passe_provisoire", valid=lambda w: {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
@@ -432,6 +437,9 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("admin:habilitations_informationbanner_changelist", "get"): Fuzz("agent"),
     ("admin:habilitations_informationbanner_add", "post"): Fuzz("agent", untouched=False),
     ("admin:habilitations_informationbanner_change", "post"): Fuzz("agent", untouched=False),
+    # « Questions / Réponses » written by the agents (issue 23.5)
+    ("admin:portal_faqentry_changelist", "get"): Fuzz("agent"),
+    ("admin:portal_faqentry_add", "post"): Fuzz("agent", valid=_new_question),
     ("admin:habilitations_membership_changelist", "get"): Fuzz("agent"),
     ("admin:habilitations_membership_add", "post"): Fuzz("agent", untouched=False),
     ("admin:habilitations_membership_user_create", "post"): Fuzz("agent", untouched=False),
