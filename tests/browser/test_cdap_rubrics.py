@@ -91,7 +91,7 @@ def test_the_rubrics_read_like_the_guide(page, login_as):
 
     identity = page.locator(".cdap-identity")
     expect(identity.locator("summary")).to_have_text("VOTRE RECHERCHE")
-    expect(identity).to_contain_text("Mme DUPRÉ-LEFÈVRE Hélène — Responsable du dossier, née le")
+    expect(identity).to_contain_text("Madame DUPRÉ-LEFÈVRE Hélène — Responsable du dossier, née le")
     expect(identity).to_contain_text("QF CNAF : Donnée indisponible")
     main = page.locator(".cdap-rubric")
     expect(main).to_contain_text("Pas de surendettement en cours")
