@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from habilitations.reference import load_all
+from portal.faq_data import load_faq
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -24,6 +25,9 @@ def _reference_data(request):
     ):
         request.getfixturevalue("transactional_db")
         load_all()
+        from portal.models import FaqEntry
+
+        load_faq(FaqEntry)
 
 
 @pytest.fixture
