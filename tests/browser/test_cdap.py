@@ -150,7 +150,7 @@ def test_a_social_worker_reads_the_dossier_downloads_the_attestation_and_writes_
 
     # Dialogue: prefilled from the account and with the dossier's number, saying what the Caf will see.
     page.locator(".cdap-actions").get_by_role("link", name="Dialogue").click()
-    expect(page.get_by_role("heading", level=2)).to_have_text("Échanger avec la Caf pour le dossier consulté")
+    expect(page.get_by_role("heading", level=2, name="Échanger avec la Caf pour le dossier consulté")).to_be_visible()
     expect(page.get_by_label("Nom de votre organisme")).to_have_value(user.organism.nom)
     expect(page.get_by_label("Vos nom et prénom")).to_have_value(f"{user.nom} {user.prenom}")
     expect(page.get_by_label("Numéro allocataire")).to_have_value(NUMERO)
