@@ -63,16 +63,21 @@ class SearchCriteria:
 
 
 def dossier_search(criteria: SearchCriteria, *, today: datetime.date | None = None) -> tuple[Dossier | None, str]:
-    """The dossier of (Caf, numéro) whose responsable or conjoint bears the name, if every control of the profile
-    holds; else (None, reason code). A constant number of queries (at most three)."""
+    """The dossier of (Caf, numéro) whose responsable or conjoint bears the name — compared in cdap.text's normal
+    form: accents, case, hyphens, apostrophes and extra blanks ignored —, if every control of the profile holds;
+    else (None, reason code). A constant number of queries (at most three)."""
     today = today or timezone.localdate()
     dossier = Dossier.objects.select_related("caf").filter(caf_id=criteria.caf_id, numero=criteria.numero).first()
     if dossier is None:
         return None, REASON_NOT_FOUND
+    # Both sides in one normal form (cdap.text): "dupre  lefevre", "Dupré–Lefèvre" or "DUPRÉ-LEFÈVRE" alike.
     name = normalize_name(criteria.nom)
-    if not Person.objects.filter(
-        dossier=dossier, role__in=[Person.Role.RESPONSABLE, Person.Role.CONJOINT], nom_recherche=name
-    ).exists():
+    if (
+        not name
+        or not Person.objects.filter(
+            dossier=dossier, role__in=[Person.Role.RESPONSABLE, Person.Role.CONJOINT], nom_recherche=name
+        ).exists()
+    ):
         return None, REASON_NAME
     check = CONTROLS.get(criteria.controle)
     if check is not None and not check(dossier, criteria, today):

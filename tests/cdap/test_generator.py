@@ -105,7 +105,7 @@ def test_seed_demo_writes_the_documented_dossiers_with_their_situations(demo_wor
 
     other = dossier(g.DEMO_OTHER_CAF, "831")
     assert not Dossier.objects.filter(caf__code="061", numero=g.DEMO_OTHER_CAF).exists()
-    assert other.persons.get().nom_recherche == family.persons.get(role="RESPONSABLE").nom_recherche == "DUPRE-LEFEVRE"
+    assert other.persons.get().nom_recherche == family.persons.get(role="RESPONSABLE").nom_recherche == "DUPRE LEFEVRE"
 
 
 def test_seed_demo_is_idempotent_and_tops_up(demo_world):

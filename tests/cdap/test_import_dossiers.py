@@ -51,7 +51,7 @@ def test_a_good_file_loads_every_dossier_with_its_nested_rows(organisms, tmp_pat
     out, err = run(write_jsonl(tmp_path / "d.jsonl", items))
     assert f"{len(items)} créés" in out and "0 refusées" in out and err == ""
     family = Dossier.objects.get(caf__code="061", numero=g.DEMO_FAMILY)
-    assert family.persons.get(role="RESPONSABLE").nom_recherche == "DUPRE-LEFEVRE"
+    assert family.persons.get(role="RESPONSABLE").nom_recherche == "DUPRE LEFEVRE"
     assert PaymentLine.objects.filter(payment__dossier=family).count() >= 24
     assert family.resources.filter(person__prenom="Sophie").exists()
     tenant = Dossier.objects.get(numero=g.DEMO_TENANT).housings.get()
