@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from cdap.services import DIALOGUE_CONSULTED_WITHIN
+from core.forms import RequiredMarkMixin
 
 NUMERO_ALLOCATAIRE = RegexValidator(r"^\d{7}$", "Le numéro allocataire se compose de 7 chiffres.")
 INSTRUCTEUR_FORMAT = (
@@ -14,10 +15,17 @@ INSTRUCTEUR_FORMAT = (
     "(1 lettre majuscule), le numéro de commune (3 chiffres), le numéro d'agrément, de rang ou de territoire "
     "(2 chiffres), puis 00000 (cinq zéros). Exemple : 083C12301 suivi de 00000."
 )
+REQUIRED_FOR_PROFILE = {
+    "numero_instructeur": "Le numéro d'instructeur est obligatoire pour votre profil.",
+    "numero_bailleur": "Le numéro de bailleur est obligatoire pour votre profil.",
+}
 INSTRUCTEUR_RE = re.compile(r"^\d{3}[A-Z]\d{3}\d{2}00000$")
 
 
-class SearchForm(forms.Form):
+class SearchForm(RequiredMarkMixin, forms.Form):
+    """The required fields are marked "*" (the page says what it means); the numéro allocataire's format is said
+    before anything is typed."""
+
     caf = forms.ChoiceField(label="CAF sélectionnée", required=False)
     nom = forms.CharField(
         label="Nom allocataire",
@@ -31,6 +39,8 @@ class SearchForm(forms.Form):
         label="Numéro allocataire",
         max_length=7,
         validators=[NUMERO_ALLOCATAIRE],
+        help_text="7 chiffres, par exemple 0123456.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": "Pour des raisons de sécurité, le nom et le numéro allocataire sont obligatoires.",
             "max_length": "Le numéro allocataire se compose de 7 chiffres.",
@@ -69,8 +79,15 @@ class SearchForm(forms.Form):
             del self.fields["numero_instructeur"]
         if not any(code == "T10" for code in codes):
             del self.fields["numero_bailleur"]
+        # A number that every profile of the user needs is required, and marked so; with several profiles, the
+        # chosen one decides (clean).
+        for name, code in (("numero_instructeur", "T4"), ("numero_bailleur", "T10")):
+            if name in self.fields and codes == {code}:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = REQUIRED_FOR_PROFILE[name]
         for field in self.fields.values():
             field.widget.attrs.setdefault("autocomplete", "off")
+        self.mark_required()
 
     def chosen_profile(self) -> str:
         if "profile" in self.fields:
@@ -92,11 +109,10 @@ class SearchForm(forms.Form):
     def clean(self):
         data = super().clean()
         profile = data.get("profile") if "profile" in self.fields else (self.profiles[0][0] if self.profiles else "")
-        if profile == "T4" and "numero_instructeur" in self.fields and not data.get("numero_instructeur"):
-            if "numero_instructeur" not in self.errors:
-                self.add_error("numero_instructeur", "Le numéro d'instructeur est obligatoire pour votre profil.")
-        if profile == "T10" and "numero_bailleur" in self.fields and not data.get("numero_bailleur", "").strip():
-            self.add_error("numero_bailleur", "Le numéro de bailleur est obligatoire pour votre profil.")
+        for name, code in (("numero_instructeur", "T4"), ("numero_bailleur", "T10")):
+            if profile == code and name in self.fields and not (data.get(name) or "").strip():
+                if name not in self.errors:
+                    self.add_error(name, REQUIRED_FOR_PROFILE[name])
         return data
 
 

@@ -90,3 +90,21 @@ def test_the_migration_rewrites_the_stored_forms():
         "DUPRE LEFEVRE",
         "MARTIN",
     ]
+
+
+def test_the_page_says_what_is_required_and_the_numero_format_before_typing(client, as_user):
+    """Every required field is marked "*" (the page's sentence explains it), the 7 digits are said next to the field,
+    and a T4 user's numéro d'instructeur, required for their only profile, is marked too."""
+    as_user()
+    page = client.get("/consulter-dossier/").content.decode()
+    assert "Les champs marqués d'un * sont obligatoires." in page
+    assert 'for="id_nom">Nom allocataire : *</label>' in page
+    assert 'for="id_numero">Numéro allocataire : *</label>' in page
+    assert "7 chiffres, par exemple 0123456." in page and 'aria-describedby="id_numero_helptext"' in page
+    assert 'inputmode="numeric"' in page
+    client.logout()
+    as_user("T4")
+    page = client.get("/consulter-dossier/").content.decode()
+    assert 'for="id_numero_instructeur">Numéro d&#x27;instructeur : *</label>' in page
+    response = client.post("/consulter-dossier/", {"nom": "Lefèvre", "numero": "1234567"})
+    assert "Le numéro d&#x27;instructeur est obligatoire pour votre profil." in response.content.decode()
