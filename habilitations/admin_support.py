@@ -300,11 +300,7 @@ class AdministratorChangeRequestAdmin(AgentAdmin):
 
 # --- Caf agents act inside a convention (guide 003): a partner user created, a user added to a group -----------------
 
-QUALIFICATION_LABEL = "L'utilisateur détient la qualification requise pour le profil CDAP du groupe"
-QUALIFICATION_HELP = (
-    "À cocher quand le groupe donne un profil Consulter Dossier (par exemple, pour un profil T1, un diplôme relevant "
-    "de ce profil) : votre attestation est enregistrée avec votre nom et la date."
-)
+QUALIFICATION_LABEL, QUALIFICATION_HELP = support.QUALIFICATION_LABEL, support.QUALIFICATION_HELP
 
 
 def _caf_groups(agent):

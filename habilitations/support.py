@@ -33,6 +33,13 @@ ADMIN_CHANGE_REQUESTED = "hab.administrator_change_requested"
 ADMIN_CHANGE_TREATED = "hab.administrator_change_treated"
 QUALIFICATION_ATTESTED = "hab.qualification_attested"
 QUALIFICATION_REQUIRED = "Confirmez que l'utilisateur détient la qualification requise pour le profil {profils}."
+# The box the person ticks (the admin's forms and the partners' screens): the profiles named once the group is known.
+QUALIFICATION_LABEL = "L'utilisateur détient la qualification requise pour le profil CDAP du groupe"
+QUALIFICATION_LABEL_FOR = "L'utilisateur détient la qualification requise pour le profil {profils}"
+QUALIFICATION_HELP = (
+    "À cocher quand le groupe donne un profil Consulter Dossier (par exemple, pour un profil T1, un diplôme relevant "
+    "de ce profil) : votre attestation est enregistrée avec votre nom et la date."
+)
 
 # What an agent edits of their Caf's reference data: its contacts, never its code, name or department.
 CAF_CONTACT_FIELDS = [
@@ -268,11 +275,22 @@ def membership_add_attested(
     the person attests the user holds the qualification they require, or nothing is written; who and when are kept
     on the membership and journaled. Then `services.membership_add`'s rules."""
     profiles = group_cdap_profiles(group, date_ouverture)
+    missing = {"qualification": [QUALIFICATION_REQUIRED.format(profils=qualification_label(profiles))]}
+    try:
+        membership = services.membership_add(
+            user=user,
+            group=group,
+            date_ouverture=date_ouverture,
+            date_cloture=date_cloture,
+            actor=actor,
+            request=request,
+        )
+    except ValidationError as error:  # every refusal at once: the dates' and the box's
+        raise ValidationError(
+            error.update_error_dict(dict(missing) if profiles and not qualification_attestee else {})
+        ) from None
     if profiles and not qualification_attestee:
-        raise ValidationError({"qualification": QUALIFICATION_REQUIRED.format(profils=qualification_label(profiles))})
-    membership = services.membership_add(
-        user=user, group=group, date_ouverture=date_ouverture, date_cloture=date_cloture, actor=actor, request=request
-    )
+        raise ValidationError(missing)  # the transaction is rolled back: nothing written
     return _attest(membership, profiles, actor=actor, request=request) if profiles else membership
 
 
@@ -283,20 +301,15 @@ def partner_user_create_attested(
     """ "Créer un utilisateur partenaire", optionally into a group, with the qualification attested as above."""
     if group is not None and group.convention.organism_id != organism.pk:
         raise ValidationError({"group": "Ce groupe n'appartient pas à cet organisme."})
-    if group is not None:
-        profiles = group_cdap_profiles(group)
-        if profiles and not qualification_attestee:
-            raise ValidationError(
-                {"qualification": QUALIFICATION_REQUIRED.format(profils=qualification_label(profiles))}
-            )
-    user = services.partner_user_create(organism=organism, actor=actor, request=request, **fields)
-    if group is not None:
-        membership_add_attested(
-            user=user,
-            group=group,
-            qualification_attestee=qualification_attestee,
-            date_ouverture=max(user.date_ouverture, group.date_ouverture),
-            actor=actor,
-            request=request,
-        )
+    profiles = group_cdap_profiles(group) if group is not None else []
+    missing = {"qualification": [QUALIFICATION_REQUIRED.format(profils=qualification_label(profiles))]}
+    missing = missing if profiles and not qualification_attestee else {}
+    try:  # the services' rules and their order (one's own address into one's group is refused first)
+        user = services.partner_user_create(organism=organism, group=group, actor=actor, request=request, **fields)
+    except ValidationError as error:  # the account's refusals and the box's at once
+        raise ValidationError(error.update_error_dict(dict(missing))) from None
+    if missing:
+        raise ValidationError(missing)  # the transaction is rolled back: no account, no membership, no e-mail
+    if profiles:
+        _attest(Membership.objects.get(user=user, group=group), profiles, actor=actor, request=request)
     return user

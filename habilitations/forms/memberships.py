@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.collation import french_order
 from core.forms import RequiredMarkMixin, french_date_field
+from habilitations import support
 from habilitations.forms.groups import GroupChoiceField, UserChoiceField
 from habilitations.models import Membership, User, UserGroup
 
@@ -16,7 +17,37 @@ def not_closed(queryset: QuerySet) -> QuerySet:
     return queryset.exclude(date_cloture__isnull=False, date_cloture__lte=today)
 
 
-class MembershipAddForm(RequiredMarkMixin, forms.Form):
+class QualificationMixin:
+    """The box « l'utilisateur détient la qualification requise pour le profil … » (guide 000) of a form with a
+    `group` field: the service refuses an unticked box when the group gives a CDAP profile (its message lands here).
+    Once the group is known (chosen, or given by the link « Ajouter l'utilisateur au groupe »), the label names its
+    profiles; a group without any CDAP profile needs no box."""
+
+    def add_qualification_field(self) -> None:
+        self.fields["qualification"] = forms.BooleanField(
+            label=support.QUALIFICATION_LABEL,
+            required=False,
+            help_text=support.QUALIFICATION_HELP,
+            template_name="components/checkbox_field.html",
+        )
+        group = self._chosen_group()
+        profiles = support.group_cdap_profiles(group) if group is not None else []
+        if profiles:
+            label = support.QUALIFICATION_LABEL_FOR.format(profils=support.qualification_label(profiles))
+            self.fields["qualification"].label = label
+
+    def _chosen_group(self) -> UserGroup | None:
+        field = self.fields["group"]
+        value = self.data.get(self.add_prefix("group")) if self.is_bound else self.initial.get("group")
+        if not value:
+            return None
+        try:
+            return field.clean(value)
+        except forms.ValidationError:
+            return None  # the field says so on validation
+
+
+class MembershipAddForm(QualificationMixin, RequiredMarkMixin, forms.Form):
     """Any open user of the organism, into one of the groups the manager sees (a responsable: their own)."""
 
     user = UserChoiceField(
@@ -46,6 +77,7 @@ class MembershipAddForm(RequiredMarkMixin, forms.Form):
             *french_order("nom", "prenom"), "pk"
         )
         self.fields["group"].queryset = not_closed(groups).order_by("code", "pk")
+        self.add_qualification_field()
 
 
 class MembershipDatesForm(forms.Form):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.forms import PHONE_RE, CleanCharField, RequiredMarkMixin, french_date_field
 from habilitations.forms.groups import GroupCodeOrder
+from habilitations.forms.memberships import QualificationMixin
 from habilitations.models import User, UserGroup
 
 DATES_ORDER_ERROR = "La date de clôture doit être postérieure ou égale à la date d'ouverture."
@@ -134,7 +135,7 @@ class PartnerUserForm(RequiredMarkMixin, forms.Form):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class PartnerUserCreateForm(PartnerUserForm):
+class PartnerUserCreateForm(QualificationMixin, PartnerUserForm):
     """ "Créer un utilisateur partenaire". The group list holds only the groups the manager may fill; a responsable
     (who is not an administrator of the organism) must choose one of their groups."""
 
@@ -156,6 +157,7 @@ class PartnerUserCreateForm(PartnerUserForm):
         self.fields["group"].required = group_required
         if not group_required:
             self.fields["group"].help_text = "Facultatif : l'utilisateur est ajouté au groupe dès sa création."
+        self.add_qualification_field()
         self.mark_required()
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import add_service_errors
 from core.redirects import safe_next
-from habilitations import services
+from habilitations import services, support
 from habilitations.access import querysets
 from habilitations.access.decorators import habilitations_manager
 from habilitations.forms.memberships import MembershipAddForm, MembershipDatesForm
@@ -34,9 +34,10 @@ def membership_add(request, convention_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            membership = services.membership_add(
+            membership = support.membership_add_attested(
                 user=data["user"],
                 group=data["group"],
+                qualification_attestee=data["qualification"],
                 date_ouverture=data["date_ouverture"],
                 date_cloture=data["date_cloture"],
                 actor=request.user,

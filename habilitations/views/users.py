@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.collation import french_order
 from core.forms import add_service_errors
 from core.pagination import paginate
-from habilitations import selectors, services
+from habilitations import selectors, services, support
 from habilitations.access import querysets
 from habilitations.access.context import access_context_for
 from habilitations.access.decorators import admin_of_organism, habilitations_manager
@@ -71,9 +71,10 @@ def user_create(request, convention_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.partner_user_create(
+            user = support.partner_user_create_attested(
                 organism=convention.organism,
                 group=form.cleaned_data["group"],
+                qualification_attestee=form.cleaned_data["qualification"],
                 actor=request.user,
                 request=request,
                 **form.user_fields(),

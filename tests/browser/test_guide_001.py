@@ -126,8 +126,19 @@ def test_guide_001_group_profile_user_membership_then_first_login(page, login_as
     open_actions(page, new_user.identifiant, "Ajouter à un groupe")
     expect(page.get_by_role("heading", level=1)).to_have_text("AJOUTER UN UTILISATEUR AU GROUPE")
     assert_accessible(page)
-    expect(page.get_by_label("Utilisateur")).to_have_value(str(new_user.pk))
-    page.get_by_label("Groupe").select_option(label="T1 - CDAP T1")
+    expect(page.locator("#id_user")).to_have_value(str(new_user.pk))
+    page.locator("#id_group").select_option(label="T1 - CDAP T1")
+    # Guide 000: the group gives a CDAP profile, the manager attests the user's qualification — or nothing is written.
+    page.get_by_role("button", name="Ajouter au groupe").click()
+    expect(page.locator("#id_qualification_error")).to_contain_text(
+        "Confirmez que l'utilisateur détient la qualification requise pour le profil T1-ASS."
+    )
+    assert_accessible(page)
+    assert not Membership.objects.filter(user=new_user).exists()
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"/tmp/h21b-qualification-{width}.png", full_page=True)
+    page.get_by_label("L'utilisateur détient la qualification requise pour le profil T1-ASS").check()
     page.get_by_role("button", name="Ajouter au groupe").click()
     expect(page.locator(".message-success")).to_be_visible()
     assert_accessible(page)

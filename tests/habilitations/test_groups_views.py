@@ -624,7 +624,13 @@ def test_guide_001_create_group_assign_profile_add_user_gives_access():
     assert f'<option value="{collaborator.pk}" selected>' in text
     response = client.post(
         f"{base}/ajouter-au-groupe/",
-        {"user": collaborator.pk, "group": group.pk, "date_ouverture": TODAY().isoformat(), "date_cloture": ""},
+        {
+            "user": collaborator.pk,
+            "group": group.pk,
+            "date_ouverture": TODAY().isoformat(),
+            "date_cloture": "",
+            "qualification": "on",  # guide 000: the manager attests the user holds the diploma of the profile
+        },
     )
     assert response.status_code == 302
     assert access_context_for(collaborator).can_use("CDAP", "T1-ASS")

@@ -41,6 +41,7 @@ def add_url(world, query=""):
 
 def add_form(user, group, **changes):
     data = {"user": user.pk, "group": group.pk, "date_ouverture": TODAY().isoformat(), "date_cloture": ""}
+    data["qualification"] = "on"  # the manager attests the qualification the CDAP group requires (guide 000)
     data.update(changes)
     return data
 

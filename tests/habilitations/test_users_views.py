@@ -197,6 +197,7 @@ def valid_post(**overrides) -> dict:
         "date_ouverture": TODAY().isoformat(),
         "date_cloture": "",
         "group": "",
+        "qualification": "on",  # attested, as guide 000 asks, when the group gives a CDAP profile
     }
     data.update(overrides)
     return data

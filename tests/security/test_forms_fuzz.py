@@ -452,7 +452,7 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("habilitations:users", "get"): Fuzz("administrateur"),
     ("habilitations:groups", "get"): Fuzz("administrateur"),
     ("habilitations:user_create", "post"): Fuzz(
-        "responsable", valid=lambda w: {**_new_user(w), "group": str(w.a.group.pk)}
+        "responsable", valid=lambda w: {**_new_user(w), "group": str(w.a.group.pk), "qualification": "on"}
     ),
     ("habilitations:user_update", "post"): Fuzz("administrateur"),
     ("habilitations:user_close", "post"): Fuzz("administrateur"),
@@ -464,7 +464,8 @@ FORMS: dict[tuple[str, str], Fuzz] = {
         valid=_assign_second_profile,
     ),
     ("habilitations:membership_add", "post"): Fuzz(
-        "responsable", valid=lambda w: {"user": str(w.a.supervisor.pk), "group": str(w.a.group.pk)}
+        "responsable",
+        valid=lambda w: {"user": str(w.a.supervisor.pk), "group": str(w.a.group.pk), "qualification": "on"},
     ),
     ("habilitations:membership_update", "post"): Fuzz("responsable", page="habilitations:group_memberships"),
     ("habilitations:import_upload", "post"): Fuzz(

@@ -55,7 +55,8 @@ def add_url(scene):
 
 
 def add_form(user, group):
-    return {"user": user.pk, "group": group.pk, "date_ouverture": TODAY().isoformat(), "date_cloture": ""}
+    data = {"user": user.pk, "group": group.pk, "date_ouverture": TODAY().isoformat(), "date_cloture": ""}
+    return {**data, "qualification": "on"}  # the CDAP group's qualification attested (guide 000)
 
 
 def update_url(membership):
