@@ -60,6 +60,14 @@ class Event(models.TextChoices):
     # data: caf, dossier, periode, postal (id); mode "pdf" when the agent prints the attestation to post it.
     CDAP_POSTAL_PRINTED = "cdap.postal_printed", "Attestation imprimée pour envoi par courrier"
     CDAP_POSTAL_SENT = "cdap.postal_sent", "Attestation envoyée par courrier"
+    # AFAS. Facilities (Caf agents, admin) data: activity (id, nom), site (id, nom), before / after; roles (an
+    # AFAS-HABILITER user) data: role, activity, site, from (date_ouverture), until (date_cloture).
+    AFAS_ACTIVITY_CREATED = "afas.activity_created", "Activité AFAS créée"
+    AFAS_ACTIVITY_CHANGED = "afas.activity_changed", "Activité AFAS modifiée"
+    AFAS_SITE_CREATED = "afas.site_created", "Lieu d'implantation créé"
+    AFAS_SITE_CHANGED = "afas.site_changed", "Lieu d'implantation modifié"
+    AFAS_ROLE_ASSIGNED = "afas.role_assigned", "Rôle AFAS attribué"
+    AFAS_ROLE_ENDED = "afas.role_ended", "Rôle AFAS terminé"
 
 
 class JournalEntry(models.Model):

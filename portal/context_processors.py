@@ -20,8 +20,8 @@ HABILITATIONS_MENU_SECTIONS = {
 SERVICE_URLS = {
     "CDAP": "cdap:search",
     "SUPERVISION_CDAP": "supervision_cdap:consultations",
+    "AFAS": "afas:accueil",
     # Not built yet: the service's page says what it will offer and whom to contact (portal.views.services).
-    "AFAS": "portal:service_afas",
     "ADONIS": "portal:service_adonis",
     "DGFIP": "portal:service_dgfip",
     "SUPERVISION_DGFIP": "portal:service_supervision_dgfip",

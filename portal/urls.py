@@ -36,7 +36,6 @@ portal_patterns = [
     path("mon-profil/codes-de-secours/", auth.backup_codes_regenerate, name="backup_codes"),
     path("changement-d-administrateur/", support_views.administrator_change, name="administrator_change"),
     # The services whose screens come later: a page of the service (what it will offer, whom to contact).
-    path("aide-financiere-d-action-sociale/", services.afas, name="service_afas"),
     path("adonis/", services.adonis, name="service_adonis"),
     path("offre-dgfip/", services.dgfip, name="service_dgfip"),
     path("supervision-dgfip/", services.supervision_dgfip, name="service_supervision_dgfip"),
@@ -48,6 +47,7 @@ urlpatterns = [
     path("gestion-des-habilitations/", include("habilitations.urls")),
     path("supervision-consulter-dossier/", include("cdap.urls_supervision")),
     path("consulter-dossier/", include("cdap.urls")),
+    path("aide-financiere-d-action-sociale/", include("afas.urls")),
     # django-simple-captcha's views, declared public (the "Mot de passe oublié ?" page uses them).
     re_path(
         r"^captcha/image/(?P<key>\w+)/$",

@@ -66,7 +66,6 @@ MATRIX = {
     "portal:administrator_change": (None, (L, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED)),
     # Services not built yet: their page, for their users only (none of these roles holds them; see
     # tests/portal/test_service_pages.py).
-    "portal:service_afas": (None, (L,) + (DENIED,) * 8),
     "portal:service_adonis": (None, (L,) + (DENIED,) * 8),
     "portal:service_dgfip": (None, (L,) + (DENIED,) * 8),
     "portal:service_supervision_dgfip": (None, (L,) + (DENIED,) * 8),
@@ -127,6 +126,8 @@ MATRIX = {
     "cdap:aide": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     "cdap:aide_dialogue": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     "cdap:aide_rubrique": ("help_rubric", (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    # AFAS: none of these roles holds it (its own roles: tests/afas/test_access_matrix_afas.py).
+    "afas:accueil": (None, (L,) + (DENIED,) * 8),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
     "captcha-audio": ("captcha", (MISSING,) * 9),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from habilitations.access.context import AccessContext
-from habilitations.models import open_on_q
+from habilitations.models import User, open_on_q
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,25 @@ def may_act(access: AccessContext, assignments: QuerySet, role: str, *conditions
     """Whether the user may act as `role` today on the object that `conditions` and `scope` name (AFAS:
     `activity=A` — the activity or one of its sites)."""
     return roles_in_force(access, assignments).filter(*conditions, role=role, **scope).exists()
+
+
+def users_holding(organism_id: int, service: str, profile: str, day) -> QuerySet:
+    """The organism's open accounts that a membership open on `day` of an open group holding `profile` (grant,
+    convention profile and "Valable" convention open that day) gives it: whom to name ("ask your AFAS-HABILITER
+    users"), whom to offer a role. Not a right: the groups' ancestors are not walked here, so a service giving
+    something checks the one person with `access_context_for` (AFAS: afas.services.role_assign)."""
+    return (
+        User.objects.filter(open_on_q(day), organism_id=organism_id, is_active=True)
+        .filter(
+            open_on_q(day, "memberships__"),
+            open_on_q(day, "memberships__group__"),
+            open_on_q(day, "memberships__group__grants__"),
+            open_on_q(day, "memberships__group__grants__convention_profile__"),
+            open_on_q(day, "memberships__group__convention__"),
+            memberships__group__convention__etat="VALABLE",
+            memberships__group__grants__convention_profile__profile__code=profile,
+            memberships__group__grants__convention_profile__profile__service__code=service,
+        )
+        .distinct()
+        .order_by("nom", "prenom", "id")
+    )

@@ -1,4 +1,4 @@
-"""The services whose screens are not built yet (AFAS, Adonis, Offre DGFIP, Supervision DGFIP, Espace Bailleur):
+"""The services whose screens are not built yet (Adonis, Offre DGFIP, Supervision DGFIP, Espace Bailleur):
 until each lands in its own app, its menu entry and tile open this page of the service — what it will offer (the
 spec and webinar 004's table of services) and whom to contact at the Caf. When a service app lands, it takes the
 service's URL name in `portal.context_processors.SERVICE_URLS` and its entry here goes."""
@@ -10,24 +10,6 @@ from habilitations.models import Caf
 
 # code → what the page says. "offre": what the service will let the user do; "public": who uses it.
 UPCOMING_SERVICES = {
-    "AFAS": {
-        "libelle": "Aide financière d'action sociale",
-        "titre": "AIDE FINANCIÈRE D'ACTION SOCIALE",
-        "intro": "Le service « Aides financières d'action sociale » (AFAS) permet aux partenaires bénéficiaires de "
-        "crédits d'action sociale de déclarer en ligne les données d'activité et financières de leurs "
-        "équipements pour percevoir les prestations de service.",
-        "offre": [
-            "effectuer vos déclarations en ligne, avec des formulaires normalisés de données d'activité et de "
-            "données financières, et une grille de contrôles de cohérence ;",
-            "consulter l'avancement du traitement de vos déclarations ;",
-            "visualiser immédiatement une estimation de votre droit ;",
-            "répartir les rôles de vos collaborateurs : fournisseur de données d'activité (FDA), de données "
-            "financières (FDF), par import (FDI), approbateur (qui transmet la déclaration à la Caf).",
-        ],
-        "public": "Les gestionnaires d'accueils de loisirs sans hébergement (ALSH), d'établissements d'accueil du "
-        "jeune enfant (EAJE), de relais petite enfance (RAM/RPE), de lieux d'accueil enfants parents (LAEP), de "
-        "structures jeunesse et de médiation familiale.",
-    },
     "ADONIS": {
         "libelle": "Adonis",
         "titre": "ADONIS",
@@ -105,11 +87,6 @@ def _upcoming_service_page(request, code: str):
         "portal/services/a_venir.html",
         {"service": UPCOMING_SERVICES[code], "code": code, "caf": _contact_caf(request.user)},
     )
-
-
-@service_required("AFAS")
-def afas(request):
-    return _upcoming_service_page(request, "AFAS")
 
 
 @service_required("ADONIS")

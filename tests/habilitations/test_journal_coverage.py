@@ -26,12 +26,16 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from afas import services as afas_services
 from cdap import services as cdap_services
 from cdap.models import Consultation, PostalRequest
 from habilitations import accounts, second_factor
 from habilitations import services as hab_services
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import GroupGrant, Membership, PartnerType, Profile
+from tests.afas.factories import activity as afas_activity
+from tests.afas.factories import afas_groups, declarer_of
+from tests.afas.factories import site as afas_site
 from tests.cdap.factories import DossierFactory
 from tests.factories import (
     ConventionFactory,
@@ -186,6 +190,37 @@ def _dialogue_send(actor):
 
 E = Event
 NEW_USER = {"nom": "Durand", "prenom": "Lise", "email": "lise.durand@partenaire.example"}
+
+
+def _afas_activity():
+    return afas_activity(ConventionFactory().organism)
+
+
+def _afas_activity_create(actor):
+    organism = ConventionFactory().organism
+    return partial(
+        afas_services.activity_create,
+        organism=organism,
+        caf=organism.caf_pivot,
+        nom="Péri Assoc",
+        type_activite="ALSH",
+        nature="PERISCOLAIRE",
+        actor=actor,
+    )
+
+
+def _afas_role_assign(actor):
+    declarer_group, _ = afas_groups()
+    user = declarer_of(declarer_group)
+    return partial(
+        afas_services.role_assign,
+        user=user,
+        role="FDA",
+        activity=afas_activity(declarer_group.convention.organism),
+        actor=actor,
+    )
+
+
 WRITES = [
     # habilitations.services
     Write(
@@ -428,6 +463,29 @@ WRITES = [
         ),
     ),
     Write(cdap_services.dialogue_send, (E.CDAP_DIALOGUE,), _dialogue_send),
+    # afas.services (issue 13)
+    Write(afas_services.activity_create, (E.AFAS_ACTIVITY_CREATED,), _afas_activity_create),
+    Write(
+        afas_services.activity_update,
+        (E.AFAS_ACTIVITY_CHANGED,),
+        lambda a: partial(afas_services.activity_update, _afas_activity(), nom="Extra Assoc", actor=a),
+    ),
+    Write(
+        afas_services.site_create,
+        (E.AFAS_SITE_CREATED,),
+        lambda a: partial(afas_services.site_create, activity=_afas_activity(), nom="Site Ecoles", actor=a),
+    ),
+    Write(
+        afas_services.site_update,
+        (E.AFAS_SITE_CHANGED,),
+        lambda a: partial(afas_services.site_update, afas_site(_afas_activity()), nom="Site Ecoles", actor=a),
+    ),
+    Write(afas_services.role_assign, (E.AFAS_ROLE_ASSIGNED,), _afas_role_assign),
+    Write(
+        afas_services.role_end,
+        (E.AFAS_ROLE_ENDED,),
+        lambda a: partial(afas_services.role_end, _afas_role_assign(a)(), actor=a),
+    ),
 ]
 
 # Public functions of the service modules that write no journal row themselves, and why.

@@ -1,6 +1,6 @@
 """The services whose screens come later are no dead end (issue 12, item 5): their tile and menu entry open a page
 of the service — what it will offer, whom to contact at the Caf — that only their users reach; the landlord's home
-speaks to a landlord."""
+speaks to a landlord. (AFAS has its own pages since issue 13: tests/afas/test_accueil.py.)"""
 
 import html
 import re
@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [
     # profile, URL, title, a line of what it will offer
-    (
-        "AFAS-DECLARER",
-        "/aide-financiere-d-action-sociale/",
-        "AIDE FINANCIÈRE D'ACTION SOCIALE",
-        "estimation de votre droit",
-    ),
     ("ADONIS", "/adonis/", "ADONIS", "refus d'intervention"),
     ("DGFIP", "/offre-dgfip/", "OFFRE DGFIP", "opposition à tiers détenteur"),
     ("SUPERVISION_DGFIP", "/supervision-dgfip/", "SUPERVISION DGFIP", "volumes atypiques"),
