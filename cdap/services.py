@@ -213,18 +213,14 @@ def dialogue_send(
     return message
 
 
-DIALOGUE_SUBJECT_OBJET_MAX = 80  # characters of the typed object kept in the subject (the body has it whole)
-
-
 def dialogue_subject(context: dict) -> str:
-    """ "Dialogue — dossier 1234567 — Demande de précision": the Caf's agents sort their mailbox by dossier and
-    object; "sans dossier" when the partner wrote from the search page without a numéro allocataire."""
-    numero = context.get("numero_allocataire")
-    dossier = f"dossier {numero}" if numero else "sans dossier"
-    objet = " ".join(str(context.get("objet", "")).split())
-    if len(objet) > DIALOGUE_SUBJECT_OBJET_MAX:
-        objet = objet[: DIALOGUE_SUBJECT_OBJET_MAX - 1].rstrip() + "…"
-    return f"Mon Compte Partenaire : Dialogue — {dossier} — {objet}"
+    """ "Dialogue n° 42 — Centre communal d'action sociale de Nice — avec numéro allocataire": the Caf's agents sort
+    their mailbox by message and partner, without personal data in the subject (quality.md: a subject crosses
+    mail servers and shows in notifications). The numéro allocataire and the typed object, which may name the
+    beneficiary, stay in the body."""
+    organisme = " ".join(str(context.get("organisme_reel", "")).split())
+    dossier = "avec numéro allocataire" if context.get("numero_allocataire") else "sans numéro allocataire"
+    return f"Mon Compte Partenaire : Dialogue n° {context.get('message_id')} — {organisme} — {dossier}"
 
 
 register_email_kind(

@@ -1,10 +1,12 @@
-"""Issue 12.10: the Dialogue e-mail to the Caf names the dossier and the object in its subject, and its plain-text
-part reads as typed (apostrophes, not `&#x27;`)."""
+"""Issue 12.10: the Dialogue e-mail to the Caf has a subject its agents can sort by (the message's number, the
+partner, whether a numéro allocataire was given) but no personal data (quality.md: no personal data in e-mail
+subjects — neither the numéro allocataire nor the typed object, which may name the beneficiary); its plain-text part
+reads as typed (apostrophes, not `&#x27;`)."""
 
 import pytest
 from django.core import mail
 
-from cdap.models import Consultation
+from cdap.models import Consultation, DialogueMessage
 from tests.cdap.dossiers import make_dossier
 from tests.factories import caf, habilitated_user
 
@@ -41,13 +43,21 @@ def send(client, consultation, capture, *, path=None, **overrides):
     return mail.outbox[0]
 
 
-def test_the_subject_names_the_dossier_and_the_object(client, consultation, django_capture_on_commit_callbacks):
+def test_the_subject_names_the_message_and_the_partner_not_the_dossier(
+    client, consultation, django_capture_on_commit_callbacks
+):
     sent = send(client, consultation, django_capture_on_commit_callbacks)
-    expected = "Mon Compte Partenaire : Dialogue — dossier 1234567 — Demande d'attestation de l'allocataire"
+    message = DialogueMessage.objects.get()
+    expected = (
+        f"Mon Compte Partenaire : Dialogue n° {message.pk} — Centre communal d'action sociale de Nice"
+        " — avec numéro allocataire"
+    )
     assert sent.subject == expected
+    assert "1234567" not in sent.subject and "attestation" not in sent.subject
+    assert "1234567" in sent.body and "Objet : Demande d'attestation de l'allocataire" in sent.body
 
 
-def test_without_a_dossier_the_subject_says_so_and_stays_on_one_short_line(
+def test_without_a_dossier_the_subject_says_so_and_a_typed_line_break_is_no_header(
     client, consultation, django_capture_on_commit_callbacks
 ):
     sent = send(
@@ -58,12 +68,10 @@ def test_without_a_dossier_the_subject_says_so_and_stays_on_one_short_line(
         numero_allocataire="",
         objet="Question\r\nBcc: x@example.com " + "très long " * 15,
     )
-    prefix = "Mon Compte Partenaire : Dialogue — sans dossier — "
-    assert sent.subject.startswith(prefix + "Question Bcc: x@example.com très")
-    assert "\n" not in sent.subject and "\r" not in sent.subject
-    assert len(sent.subject) <= len(prefix) + 80
-    assert sent.subject.endswith("…")
+    assert sent.subject.endswith(" — sans numéro allocataire")
+    assert "Bcc" not in sent.subject and "\n" not in sent.subject and "\r" not in sent.subject
     assert sent.message()["Bcc"] is None  # a typed line break never becomes a header
+    assert "Question" in sent.body
 
 
 def test_the_plain_text_reads_as_typed(client, consultation, django_capture_on_commit_callbacks):

@@ -77,6 +77,7 @@ def test_each_kind_is_transactional_but_the_reminders():
         "dialogue_caf": False,
         "several_accounts": False,
         "closing_reminder": True,
+        "unused_services_reminder": True,
     }
 
 
