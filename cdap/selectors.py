@@ -495,3 +495,79 @@ def attestation_data(consultation: Consultation, periode=None) -> dict:
         "lignes": lines,
         "total": sum((amount for _, amount in lines), 0),
     }
+
+
+# ---- the landlords' tenancies (Espace Bailleur, read through these functions only) -------------------------------
+
+HOUSING_AID_CODES = ("AL", "ALF", "ALS", "APL")
+# A tenant "receives" the aid when a right to it is known for one of the last months the Caf has computed (the
+# rights of a month are known from the next one on).
+TENANCY_AID_MONTHS = 2
+LANDLORD_PAYEE = "Bailleur"  # Payment.destinataire when the Caf pays the aid to the landlord (tiers payant)
+
+
+def _aid_window(today: datetime.date) -> datetime.date:
+    first = today.replace(day=1)
+    for _ in range(TENANCY_AID_MONTHS):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return first
+
+
+def landlord_tenancies(
+    organism_ids, *, today: datetime.date | None = None, nom: str = "", aide: str = "", commune: str = ""
+):
+    """The current housings whose landlord is one of `organism_ids` and whose dossier receives a housing aid (AL,
+    ALF, ALS or APL), each annotated with its tenant (`locataire_civilite`, `locataire_nom`, `locataire_prenom`:
+    the responsable du dossier), its aid (`aide_code`, `aide_montant`, `aide_mois`: the latest right of the window)
+    and `montant_bailleur` (the latest payment of the window made to the landlord, None when the aid is paid to the
+    tenant). One query whatever the number of tenancies. Filters: `nom` (the tenant's name, forgiving as the CDAP
+    search), `aide` ("AL": AL/ALF/ALS, "APL"), `commune` (contains, case-insensitive)."""
+    from django.db.models import OuterRef, Subquery  # here, not at the top: keeps this section one block to review
+
+    today = today or timezone.localdate()
+    since = _aid_window(today)
+    rights = Right.objects.filter(
+        dossier=OuterRef("dossier_id"), prestation__in=HOUSING_AID_CODES, mois__gte=since, suspendu=False
+    ).order_by("-mois", "-id")
+    responsable = Person.objects.filter(dossier=OuterRef("dossier_id"), role=Person.Role.RESPONSABLE).order_by("id")
+    paid = Payment.objects.filter(
+        dossier=OuterRef("dossier_id"), destinataire=LANDLORD_PAYEE, periode__gte=since
+    ).order_by("-periode", "-date_emission", "-id")
+    tenancies = (
+        Housing.objects.filter(actuel=True, bailleur_organism_id__in=list(organism_ids))
+        .select_related("dossier")
+        .annotate(
+            aide_code=Subquery(rights.values("prestation")[:1]),
+            aide_montant=Subquery(rights.values("montant")[:1]),
+            aide_mois=Subquery(rights.values("mois")[:1]),
+            montant_bailleur=Subquery(paid.values("montant_paye")[:1]),
+            locataire_civilite=Subquery(responsable.values("civilite")[:1]),
+            locataire_nom=Subquery(responsable.values("nom")[:1]),
+            locataire_prenom=Subquery(responsable.values("prenom")[:1]),
+            locataire_recherche=Subquery(responsable.values("nom_recherche")[:1]),
+        )
+        .filter(aide_code__isnull=False)
+    )
+    if nom and normalize_name(nom):
+        tenancies = tenancies.filter(locataire_recherche__contains=normalize_name(nom))
+    if aide == "APL":
+        tenancies = tenancies.filter(aide_code="APL")
+    elif aide == "AL":
+        tenancies = tenancies.filter(aide_code__in=("AL", "ALF", "ALS"))
+    if commune.strip():
+        tenancies = tenancies.filter(dossier__commune__icontains=commune.strip())
+    return tenancies.order_by("locataire_recherche", "locataire_prenom", "id")
+
+
+def landlord_tenancy(organism_ids, housing_id: int, *, today: datetime.date | None = None) -> Housing:
+    """One tenancy of `landlord_tenancies`: 404 when it does not exist, is another landlord's or no longer receives
+    a housing aid (the same answer)."""
+    tenancy = landlord_tenancies(organism_ids, today=today).filter(pk=housing_id).first()
+    if tenancy is None:
+        raise Http404("Locataire introuvable")
+    return tenancy
+
+
+def aid_label(code: str) -> str:
+    """ "APL" → "Aide personnalisée au logement (APL)"."""
+    return f"{libelle(code)} ({code})"

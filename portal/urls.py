@@ -47,6 +47,7 @@ urlpatterns = [
     path("gestion-des-habilitations/", include("habilitations.urls")),
     path("supervision-consulter-dossier/", include("cdap.urls_supervision")),
     path("consulter-dossier/", include("cdap.urls")),
+    path("espace-bailleur/", include("bailleur.urls")),
     path("aide-financiere-d-action-sociale/", include("afas.urls")),
     # django-simple-captcha's views, declared public (the "Mot de passe oublié ?" page uses them).
     re_path(

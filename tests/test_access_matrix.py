@@ -128,6 +128,9 @@ MATRIX = {
     "cdap:aide_rubrique": ("help_rubric", (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     # AFAS: none of these roles holds it (its own roles: tests/afas/test_access_matrix_afas.py).
     "afas:accueil": (None, (L,) + (DENIED,) * 8),
+    # Espace Bailleur: none of these roles is a landlord (landlords: tests/bailleur/test_access_matrix_bailleur.py).
+    "bailleur:locataires": (None, (L,) + (DENIED,) * 8),
+    "bailleur:locataire": ("tenancy", (L,) + (DENIED,) * 8),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
     "captcha-audio": ("captcha", (MISSING,) * 9),
@@ -188,6 +191,7 @@ def world(db):
         "token": {"token": "jeton-invalide"},
         "captcha": {"key": "inconnue"},
         "guide": {"slug": "administrateur"},
+        "tenancy": {"housing_id": 1},
     }
     return {"users": users, "kwargs": kwargs}
 

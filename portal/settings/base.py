@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal",
     "cdap",
     "afas",
+    "bailleur",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BailleurConfig(AppConfig):
+    name = "bailleur"
+    verbose_name = "Espace Bailleur"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from bailleur import views
+
+app_name = "bailleur"
+
+urlpatterns = [
+    path("locataires/", views.locataires, name="locataires"),
+    path("locataires/<int:housing_id>/", views.locataire, name="locataire"),
+]
