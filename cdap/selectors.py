@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db import models
+from django.db.models import F, Prefetch, Q, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -149,13 +151,19 @@ def consultation_for(request, reference) -> Consultation:
 # ---- the dossier view-model -------------------------------------------------------------------------------------
 
 
+def _persons(dossier) -> list:
+    """Every person of the dossier, by date of birth, read once per dossier object: the header, the Dossier, Droits,
+    Famille and Données complémentaires rubrics and the synthèse all take theirs from this one query (a household
+    is a handful of rows)."""
+    if not hasattr(dossier, "_persons"):
+        dossier._persons = list(Person.objects.filter(dossier=dossier).order_by("date_naissance", "id"))
+    return dossier._persons
+
+
 def _adults(dossier) -> list:
-    """The responsable then the conjoint, read once per dossier object (the header, the Dossier and Droits
-    rubrics all need them)."""
-    if not hasattr(dossier, "_adults"):
-        adults = Person.objects.filter(dossier=dossier, role__in=[Person.Role.RESPONSABLE, Person.Role.CONJOINT])
-        dossier._adults = sorted(adults.order_by("role", "id"), key=lambda p: p.role != Person.Role.RESPONSABLE)
-    return dossier._adults
+    """The responsable then the conjoint."""
+    adults = [p for p in _persons(dossier) if p.role in (Person.Role.RESPONSABLE, Person.Role.CONJOINT)]
+    return sorted(adults, key=lambda p: (p.role != Person.Role.RESPONSABLE, p.role, p.pk))
 
 
 def _identity(dossier) -> dict:
@@ -281,12 +289,11 @@ def _right_label(right, adults: dict) -> str:
 def _famille(dossier, summary: bool) -> dict:
     """The family situation and its date, the adults with their activity (the guide's "Madame … Née le … Activité
     depuis le … : Salariée"), the children and the other dependants."""
-    persons = list(Person.objects.filter(dossier=dossier).order_by("date_naissance", "id"))
-    adults = [p for p in persons if p.role in (Person.Role.RESPONSABLE, Person.Role.CONJOINT)]
+    persons = _persons(dossier)
     return {
         "situation_familiale": dossier.situation_familiale,
         "date_situation_familiale": dossier.date_situation_familiale,
-        "adultes": sorted(adults, key=lambda p: p.role != Person.Role.RESPONSABLE),
+        "adultes": _adults(dossier),
         "enfants": [p for p in persons if p.role == Person.Role.ENFANT],
         "autres": [p for p in persons if p.role == Person.Role.AUTRE],
     }
@@ -360,29 +367,50 @@ def _resource_table(rows: list) -> dict:
 
 
 def _rsa(dossier, summary: bool) -> dict:
-    periods = list(RsaPeriod.objects.filter(dossier=dossier).order_by("-date_debut"))
-    return {"periodes": periods[:1] if summary else periods}
+    if summary:
+        periods = sorted(_short_rows(dossier, "rsa"), key=lambda p: p.date_debut, reverse=True)
+        return {"periodes": periods[:1]}
+    return {"periodes": list(RsaPeriod.objects.filter(dossier=dossier).order_by("-date_debut"))}
 
 
 def _courriers(dossier, summary: bool, today: datetime.date | None = None) -> dict:
     """Synthèse: "Courriers de <mois> à <mois>", the letters of the last three months (this one and the two
     before); the rubric: the 200 latest."""
-    letters = Letter.objects.filter(dossier=dossier).order_by("-date_reception", "-id")
     if summary:
         today = today or timezone.localdate()
-        since = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-        since = (since - datetime.timedelta(days=1)).replace(day=1)
-        return {"courriers": list(letters.filter(date_reception__gte=since)[:20]), "depuis": since, "jusqu_a": today}
-    return {"courriers": list(letters[:200])}
+        since = _courriers_since(today)
+        letters = sorted(
+            (letter for letter in _short_rows(dossier, "courriers", today) if letter.date_reception >= since),
+            key=lambda letter: (letter.date_reception, letter.pk),
+            reverse=True,
+        )
+        return {"courriers": letters[:20], "depuis": since, "jusqu_a": today}
+    return {"courriers": list(Letter.objects.filter(dossier=dossier).order_by("-date_reception", "-id")[:200])}
+
+
+def _courriers_since(today: datetime.date) -> datetime.date:
+    """The first day of the month two months before `today`'s."""
+    since = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return (since - datetime.timedelta(days=1)).replace(day=1)
 
 
 def _logement(dossier, summary: bool) -> dict:
+    """The current housing first, then the latest occupied (an unknown date last)."""
+    if summary:
+        housings = sorted(
+            _short_rows(dossier, "logement"),
+            key=lambda h: (not h.actuel, -(h.date_debut_occupation or datetime.date.min).toordinal(), -h.pk),
+        )
+        return {"logements": housings[:1]}
     housings = Housing.objects.filter(dossier=dossier).order_by("-actuel", "-date_debut_occupation")
-    return {"logements": list(housings[:1] if summary else housings[:20])}
+    return {"logements": list(housings[:20])}
 
 
 def _creances(dossier, summary: bool) -> dict:
-    debts = list(Debt.objects.filter(dossier=dossier).order_by("id")[:200])
+    if summary:
+        debts = sorted(_short_rows(dossier, "creances"), key=lambda d: d.pk)[:200]
+    else:
+        debts = list(Debt.objects.filter(dossier=dossier).order_by("id")[:200])
     reste_du = sum((d.reste_du for d in debts), 0)
     # "Aucune créance en cours." when nothing remains due (webinar 004:468), even if paid-off debts are listed.
     return {"creances": debts, "reste_du": reste_du, "en_cours": [d for d in debts if d.reste_du > 0]}
@@ -391,19 +419,89 @@ def _creances(dossier, summary: bool) -> dict:
 def _complementaires(dossier, summary: bool) -> dict:
     """The children for whom the AEEH is paid (Nom, Prénom, … Liens affectifs), the other dependants, and the
     other complementary data."""
-    donnees = list(ComplementaryData.objects.filter(dossier=dossier).order_by("id")[:200])
     if summary:
-        return {"donnees": donnees}
-    persons = list(
-        Person.objects.filter(dossier=dossier)
-        .filter(Q(role=Person.Role.ENFANT, aeeh=True) | Q(role=Person.Role.AUTRE))
-        .order_by("date_naissance", "id")
-    )
+        return {"donnees": sorted(_short_rows(dossier, "donnees_complementaires"), key=lambda d: d.pk)[:200]}
+    donnees = list(ComplementaryData.objects.filter(dossier=dossier).order_by("id")[:200])
+    persons = _persons(dossier)
     return {
         "donnees": donnees,
-        "enfants_aeeh": [p for p in persons if p.role == Person.Role.ENFANT],
+        "enfants_aeeh": [p for p in persons if p.role == Person.Role.ENFANT and p.aeeh],
         "autres": [p for p in persons if p.role == Person.Role.AUTRE],
     }
+
+
+# ---- the synthèse's short blocks, in one query ------------------------------------------------------------------
+# RSA, Courriers, Logement, Créances and Données complémentaires show a line or two each on the synthèse, from a few
+# rows per dossier: one UNION ALL reads the open ones together instead of a query each. Each model's columns travel
+# in typed slots (dates with dates, texts with texts...) padded with NULLs, and come back as full model instances, so
+# the summaries' templates read the fields they like. No ORDER BY / LIMIT inside the union (SQLite refuses them):
+# the builders sort and cut in Python.
+SHORT_BLOCKS = {
+    "rsa": RsaPeriod,
+    "courriers": Letter,
+    "logement": Housing,
+    "creances": Debt,
+    "donnees_complementaires": ComplementaryData,
+}
+SLOT_TYPES = {
+    "int": lambda: models.BigIntegerField(null=True),
+    "date": lambda: models.DateField(null=True),
+    "text": lambda: models.CharField(null=True),
+    "decimal": lambda: models.DecimalField(max_digits=12, decimal_places=2, null=True),
+    "bool": lambda: models.BooleanField(null=True),
+}
+
+
+def _slot_type(field) -> str:
+    kind = field.get_internal_type()
+    if field.is_relation or kind.endswith(("AutoField", "IntegerField")):
+        return "int"
+    return {"DateField": "date", "DecimalField": "decimal", "BooleanField": "bool"}.get(kind, "text")
+
+
+def _short_rows(dossier, code: str, today: datetime.date | None = None) -> list:
+    """The rows of block `code` read by _prefetch_short_blocks (or, alone, now: the same answer)."""
+    if code not in getattr(dossier, "_short", {}):
+        _prefetch_short_blocks(dossier, [code], today)
+    return dossier._short[code]
+
+
+def _prefetch_short_blocks(dossier, codes: list[str], today: datetime.date | None = None) -> None:
+    """One query for the short blocks `codes` of the synthèse; the letters of the last three months only."""
+    codes = [code for code in codes if code in SHORT_BLOCKS]
+    dossier._short = getattr(dossier, "_short", {})
+    if not codes:
+        return
+    layouts = {}
+    for code in codes:
+        fields = [f for f in SHORT_BLOCKS[code]._meta.concrete_fields if f.name != "dossier"]
+        layouts[code] = {kind: [f for f in fields if _slot_type(f) == kind] for kind in SLOT_TYPES}
+    widths = {kind: max(len(layout[kind]) for layout in layouts.values()) for kind in SLOT_TYPES}
+    branches = []
+    for index, code in enumerate(codes):
+        # Typed casts, not bare parameters: PostgreSQL takes an untyped parameter in a UNION for text.
+        columns = {"block": Cast(Value(index), models.IntegerField())}
+        for kind, width in widths.items():
+            slots = layouts[code][kind]
+            for i in range(width):
+                pad = Cast(Value(None), SLOT_TYPES[kind]())
+                columns[f"{kind}{i}"] = F(slots[i].attname) if i < len(slots) else pad
+        rows = SHORT_BLOCKS[code].objects.filter(dossier=dossier)
+        if code == "courriers":
+            rows = rows.filter(date_reception__gte=_courriers_since(today or timezone.localdate()))
+        branches.append(rows.values(**columns))
+    query = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    for code in codes:
+        dossier._short[code] = []
+    for row in query:
+        code = codes[row["block"]]
+        model, layout = SHORT_BLOCKS[code], layouts[code]
+        values = {f.attname: row[f"{kind}{i}"] for kind, slots in layout.items() for i, f in enumerate(slots)}
+        values["dossier_id"] = dossier.pk
+        fields = model._meta.concrete_fields
+        dossier._short[code].append(
+            model.from_db(None, [f.attname for f in fields], [values[f.attname] for f in fields])
+        )
 
 
 def _cmu(dossier, summary: bool) -> dict:
@@ -460,6 +558,7 @@ def dossier_view(consultation: Consultation, *, rubric: str | None = "synthese",
     if rubric is None:
         return view  # the header only (attestation, Dialogue)
     if rubric == "synthese":
+        _prefetch_short_blocks(dossier, [code for code, _ in tabs])
         view["summaries"] = [(code, label, BUILDERS[code](dossier, True)) for code, label in tabs if code in BUILDERS]
     else:
         view["data"] = BUILDERS[rubric](dossier, False, **options)

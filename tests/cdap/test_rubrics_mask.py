@@ -219,7 +219,7 @@ def test_payments_and_synthese_constant_queries(client, consult, django_assert_n
     assert f"Paiement 2 sur {payments}" in response.content.decode()
 
 
-QUERIES = {"synthese": 15, "paiements": 9}
+QUERIES = {"synthese": 10, "paiements": 9}
 
 
 def test_reference_refusals_are_journaled_without_the_dossier(client, login, consult):
