@@ -240,6 +240,7 @@ ROLES: dict[str, Callable[[World], Client]] = {
     "administrateur": lambda w: w.client(w.a.administrator),
     "superviseur": lambda w: w.client(w.a.supervisor),
     "agent": lambda w: w.client(w.agent),  # the agents' admin, of the Caf 061
+    "bailleur": lambda w: w.client(w.landlord),
 }
 
 
@@ -447,6 +448,7 @@ FORMS: dict[tuple[str, str], Fuzz] = {
         "superviseur", also=("supervision_cdap:export", "supervision_cdap:export_xlsx")
     ),
     ("supervision_cdap:counts", "get"): Fuzz("superviseur"),
+    ("bailleur:locataires", "get"): Fuzz("bailleur"),  # « Mes locataires »: its filters
     # Gestion des habilitations
     ("habilitations:conventions", "get"): Fuzz("responsable"),
     ("habilitations:users", "get"): Fuzz("administrateur"),

@@ -30,6 +30,7 @@ from habilitations import imports
 from habilitations.accounts import identifiant_send
 from habilitations.journal import Event, JournalEntry, journal_write
 from habilitations.models import OrganismAdministrator
+from tests.bailleur.factories import landlord, tenancy
 from tests.cdap.factories import DossierFactory
 from tests.factories import ConventionFactory, GroupFactory, OrganismFactory, UserFactory, caf, grant, member
 from tests.habilitations.test_conventions_views import administrator_of
@@ -102,6 +103,19 @@ class World:
         if user.pk not in self._clients:
             self._clients[user.pk] = verified_client(user)
         return self._clients[user.pk]
+
+    @cached_property
+    def landlord_tenancy(self):
+        """A landlord (BAILLEUR, its own organism) and its one tenant receiving APL (issue 14.4): the housing, with
+        its landlord user as `landlord`."""
+        user, organism = landlord(nom=MARKER)
+        housing = tenancy(organism, responsable__nom=MARKER)
+        housing.landlord = user
+        return housing
+
+    @property
+    def landlord(self):
+        return self.landlord_tenancy.landlord
 
     @cached_property
     def information_banner(self) -> models.Model:
@@ -237,6 +251,7 @@ OBJECT_URLS: dict[str, Callable[[World], dict]] = {
     "cdap:attestation": _consultation,
     "cdap:dialogue": _consultation,
     "cdap:rubric": lambda w: {**_consultation(w), "rubric": "paiements"},
+    "bailleur:locataire": lambda w: {"housing_id": w.landlord_tenancy.pk},
     "admin:view_on_site": lambda w: {
         "content_type_id": ContentType.objects.get_for_model(w.a.organism).pk,
         "object_id": w.a.organism.pk,
