@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from habilitations.access.decorators import public as public_rule
-from portal.views import auth, errors, faq, guides, home, public, services
+from portal.views import auth, documents, errors, faq, guides, home, public, services
 from portal.views import support as support_views
 
 portal_patterns = [
@@ -16,6 +16,7 @@ portal_patterns = [
     path("probleme-de-connexion/", public.probleme_connexion, name="probleme_connexion"),
     path("questions-reponses/", faq.questions_reponses, name="faq"),
     path("guides/<slug:slug>.pdf", guides.guide_pdf, name="guide_pdf"),
+    path("documents/<str:caf_code>/<slug:slug>.pdf", documents.document_pdf, name="document_pdf"),
     # Authentication
     path("connexion/", auth.login_view, name="login"),
     path("bailleur/connexion/", auth.login_bailleur, name="login_bailleur"),

@@ -46,6 +46,7 @@ MATRIX = {
     "portal:probleme_connexion": (None, ALL_OK),
     "portal:faq": (None, ALL_OK),  # « Questions / Réponses » (issue 23.5): public
     "portal:guide_pdf": ("guide", ALL_OK),
+    "portal:document_pdf": ("document", ALL_OK),
     "portal:login": (None, (OK,) + (H,) * 8),
     "portal:login_bailleur": (None, (OK,) + (H,) * 8),
     "portal:logout": (None, (L,) + (METHOD,) * 8),
@@ -192,6 +193,7 @@ def world(db):
         "captcha": {"key": "inconnue"},
         "guide": {"slug": "administrateur"},
         "tenancy": {"housing_id": 1},
+        "document": {"caf_code": "061", "slug": "convention-d-acces"},
     }
     return {"users": users, "kwargs": kwargs}
 

@@ -68,12 +68,12 @@ GUIDES = {
 
 
 @memoize
-def template_version(template_name: str) -> str:
+def template_version(template_name: str, base: str | None = None) -> str:
     """A short hash of what makes the guide's bytes: its template and the shared base, the renderer (core.pdf's
     source: its options, e.g. the tagging) and WeasyPrint's version — a deployment that changes any of them gets new
     cache keys, never a PDF made by the previous code."""
     digest = hashlib.sha256()
-    for name in (GUIDE_BASE_TEMPLATE, template_name):
+    for name in (base or GUIDE_BASE_TEMPLATE, template_name):
         digest.update(get_template(name).template.source.encode())
     digest.update(Path(pdf.__file__).read_bytes())
     digest.update(weasyprint.__version__.encode())
@@ -84,21 +84,25 @@ def cache_key(guide: Guide) -> str:
     return f"guide-pdf:{guide.slug}:{template_version(guide.template)}"
 
 
-def guide_pdf_bytes(guide: Guide) -> bytes:
-    """The PDF from the cache, or rendered and cached. A cache outage only costs a rendering."""
-    key = cache_key(guide)
+def cached_pdf(key: str, render) -> bytes:
+    """The PDF stored under `key`, or `render()` then stored. A cache outage only costs a rendering."""
     try:
         data = cache.get(key)
-    except Exception:  # noqa: BLE001 — Redis down: serve the guide anyway
-        logger.warning("cache indisponible pour le guide %s", guide.slug, exc_info=True)
+    except Exception:  # noqa: BLE001 — Redis down: serve the document anyway
+        logger.warning("cache indisponible pour le PDF %s", key, exc_info=True)
         data = None
     if data is None:
-        data = pdf.render_pdf(guide.template, {"guide": guide})
+        data = render()
         try:
             cache.set(key, data, CACHE_TIMEOUT)
         except Exception:  # noqa: BLE001
-            logger.warning("cache indisponible pour le guide %s", guide.slug, exc_info=True)
+            logger.warning("cache indisponible pour le PDF %s", key, exc_info=True)
     return data
+
+
+def guide_pdf_bytes(guide: Guide) -> bytes:
+    """The PDF from the cache, or rendered and cached."""
+    return cached_pdf(cache_key(guide), lambda: pdf.render_pdf(guide.template, {"guide": guide}))
 
 
 @public

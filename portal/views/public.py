@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 from habilitations.access.decorators import public
 from habilitations.selectors import caf_for_postal_code
 from portal.forms import PostalCodeForm
+from portal.views.documents import DOCUMENTS
 from portal.views.guides import GUIDES
 
 SERVICES = [
@@ -58,7 +59,7 @@ def ma_caf(request):
                 "code_postal",
                 "Aucune Caf ne correspond à ce code postal. Vérifiez-le (5 chiffres, par exemple 06000).",
             )
-    return render(request, "portal/public/ma_caf.html", {"form": form, "caf": caf})
+    return render(request, "portal/public/ma_caf.html", {"form": form, "caf": caf, "documents": DOCUMENTS.values()})
 
 
 @public
