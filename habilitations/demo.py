@@ -25,11 +25,12 @@ from django.utils import timezone
 
 from core.demo import DemoPart
 from core.progress import ProgressBar
-from habilitations import services
+from habilitations import services, support
 from habilitations.accounts import IDENTIFIANT_ALPHABET
 from habilitations.journal import Event, journal_write
 from habilitations.models import (
     Caf,
+    CafServiceContact,
     Convention,
     ConventionDocument,
     ConventionProfile,
@@ -495,6 +496,62 @@ def _snapshot(user: User) -> dict:
     return {name: None if getattr(user, name) is None else str(getattr(user, name)) for name in ACCOUNT_FIELDS}
 
 
+# The demo Cafs' coordinates (issue 21: the attestation's header, the documents to return, « BESOIN D'AIDE ? », the
+# contacts per service, « Contacter ma Caf »): fictitious addresses and numbers, e-mails on the demo domain.
+CAF_CONTACTS = {
+    "061": {
+        "adresse_postale": "Service Partenaires\n48, route de Grenoble\n06200 Nice",
+        "horaires_accueil": "du lundi au vendredi de 8 h 30 à 16 h 30, sur rendez-vous le mercredi",
+        "centre_services_jours": "du lundi au vendredi",
+        "centre_services_horaires": "de 8 h 30 à 17 h",
+        "centre_services_telephone": "04 93 00 06 06",
+        "centre_services_email": "centre-de-services.caf061@caf.example",
+    },
+    "831": {
+        "adresse_postale": "Service Partenaires\n432, rue Émile Ollivier\n83000 Toulon",
+        "horaires_accueil": "du lundi au vendredi de 8 h 30 à 16 h",
+        "centre_services_jours": "du lundi au vendredi",
+        "centre_services_horaires": "de 9 h à 16 h 30",
+        "centre_services_telephone": "04 94 00 83 83",
+        "centre_services_email": "mon-compte-partenaire.caf831@caf.example",
+    },
+    "121": {
+        "adresse_postale": "Pôle Partenaires\n9, boulevard du Maréchal Joffre\n12000 Rodez",
+        "horaires_accueil": "du lundi au jeudi de 8 h 30 à 16 h",
+        "centre_services_jours": "du lundi au jeudi",
+        "centre_services_horaires": "de 8 h 30 à 12 h et de 13 h 30 à 16 h",
+        "centre_services_telephone": "05 65 00 12 12",
+        "centre_services_email": "partenaires.caf121@caf.example",
+    },
+}
+# service → pôle, e-mail's local part, named agents (guide 003: « Pôle Partenaires », named agents and phones)
+SERVICE_CONTACTS = {
+    "CDAP": ("Pôle Partenaires", "cdap", "Mélanie GARRIGUES, 05 00 00 00 01\nJulien ROUX, 05 00 00 00 02"),
+    "AFAS": ("Pôle Action sociale", "afas", "Claire BONNET, 05 00 00 00 03"),
+}
+
+
+def seed_caf_contacts(caf: Caf, *, agent: User) -> None:
+    """Fill the demo Caf's empty coordinates and add its missing service contacts, through the agents' services
+    (journaled as the agent); what is already there (an agent's edit) is kept, so a second run changes nothing."""
+    wanted = CAF_CONTACTS.get(caf.code, {})
+    missing = {name: value for name, value in wanted.items() if not getattr(caf, name)}
+    if missing:
+        support.caf_contact_update(caf, actor=agent, **missing)
+    present = set(CafServiceContact.objects.filter(caf=caf).values_list("service__code", flat=True))
+    for code, (pole, local, interlocuteurs) in SERVICE_CONTACTS.items():
+        if code not in present:
+            contact = CafServiceContact(
+                caf=caf,
+                service=Service.objects.get(code=code),
+                pole=pole,
+                email=f"{local}.caf{caf.code}@caf.example",
+                telephone=wanted.get("centre_services_telephone", ""),
+                interlocuteurs=interlocuteurs,
+            )
+            support.service_contact_save(contact, actor=agent)
+
+
 def caf_of(departement: str) -> Caf:
     return Caf.objects.get(departement=departement)
 
@@ -506,6 +563,7 @@ def seed_demo() -> list[Row]:
     for identifiant, nom, prenom, caf_code in AGENTS:
         caf = Caf.objects.get(code=caf_code)
         agents[caf.pk] = demo_account(identifiant, nom=nom, prenom=prenom, caf=caf, password=password, is_staff=True)
+        seed_caf_contacts(caf, agent=agents[caf.pk])
     for demo in ORGANISMS:
         seed_organism(demo, agent=agents[caf_of(demo.departement).pk], password=password)
     return demo_accounts()
