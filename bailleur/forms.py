@@ -36,4 +36,4 @@ class TenancyFilterForm(forms.Form):
             return {}
         self.is_valid()
         data = self.cleaned_data
-        return {key: data.get(key) or "" for key in ("nom", "aide", "commune") if data.get(key)}
+        return {key: data[key] for key in ("nom", "aide", "commune") if data.get(key)}

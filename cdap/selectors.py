@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import F, Prefetch, Q, Value
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -617,12 +617,10 @@ def landlord_tenancies(
 ):
     """The current housings whose landlord is one of `organism_ids` and whose dossier receives a housing aid (AL,
     ALF, ALS or APL), each annotated with its tenant (`locataire_civilite`, `locataire_nom`, `locataire_prenom`:
-    the responsable du dossier), its aid (`aide_code`, `aide_montant`, `aide_mois`: the latest right of the window)
-    and `montant_bailleur` (the latest payment of the window made to the landlord, None when the aid is paid to the
-    tenant). One query whatever the number of tenancies. Filters: `nom` (the tenant's name, forgiving as the CDAP
-    search), `aide` ("AL": AL/ALF/ALS, "APL"), `commune` (contains, case-insensitive)."""
-    from django.db.models import OuterRef, Subquery  # here, not at the top: keeps this section one block to review
-
+    the responsable du dossier), its aid (`aide_code`: the latest right of the window) and `montant_bailleur` (the
+    latest payment of the window made to the landlord, None when the aid is paid to the tenant: the landlord is told
+    no amount then). One query whatever the number of tenancies. Filters: `nom` (the tenant's name, forgiving as the
+    CDAP search), `aide` ("AL": AL/ALF/ALS, "APL"), `commune` (contains, case-insensitive)."""
     today = today or timezone.localdate()
     since = _aid_window(today)
     rights = Right.objects.filter(
@@ -637,8 +635,6 @@ def landlord_tenancies(
         .select_related("dossier")
         .annotate(
             aide_code=Subquery(rights.values("prestation")[:1]),
-            aide_montant=Subquery(rights.values("montant")[:1]),
-            aide_mois=Subquery(rights.values("mois")[:1]),
             montant_bailleur=Subquery(paid.values("montant_paye")[:1]),
             locataire_civilite=Subquery(responsable.values("civilite")[:1]),
             locataire_nom=Subquery(responsable.values("nom")[:1]),
