@@ -7,6 +7,7 @@ a lock and says, in French, who holds them when none is free; the constraints ho
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Value
 
@@ -32,6 +33,22 @@ class Nature(models.TextChoices):
     PERISCOLAIRE = "PERISCOLAIRE", "Périscolaire"
     EXTRASCOLAIRE = "EXTRASCOLAIRE", "Extrascolaire"
     ADOLESCENTS = "ADOLESCENTS", "Accueil adolescents"
+
+
+def check_activity(type_activite: str, nature: str, date_ouverture, date_cloture) -> None:
+    """The activity's rules, next to their fields (the database holds the same ones)."""
+    errors = {}
+    alsh = type_activite == ActivityType.ALSH
+    if alsh and not nature:
+        errors["nature"] = (
+            "Choisissez la nature d'activité de l'ALSH (périscolaire, extrascolaire ou accueil adolescents)."
+        )
+    if type_activite and not alsh and nature:
+        errors["nature"] = "Seul un ALSH a une nature d'activité : laissez ce champ vide."
+    if date_cloture and date_ouverture and date_cloture < date_ouverture:
+        errors["date_cloture"] = "La date de clôture doit être postérieure ou égale à la date d'ouverture."
+    if errors:
+        raise ValidationError(errors)
 
 
 class Activity(Dated):
@@ -69,6 +86,9 @@ class Activity(Dated):
     def __str__(self):
         return self.nom
 
+    def clean(self):
+        check_activity(self.type_activite, self.nature, self.date_ouverture, self.date_cloture)
+
 
 class Site(Dated):
     """A lieu d'implantation of an activity (an ALSH may have several: "Site", "Site Ecoles")."""
@@ -84,6 +104,12 @@ class Site(Dated):
 
     def __str__(self):
         return self.nom
+
+    def clean(self):
+        if self.date_cloture and self.date_ouverture and self.date_cloture < self.date_ouverture:
+            raise ValidationError(
+                {"date_cloture": "La date de clôture doit être postérieure ou égale à la date d'ouverture."}
+            )
 
 
 class Role(models.TextChoices):

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from afas.models import ACTIVITY_QUOTAS, SITE_QUOTAS, Activity, ActivityType, Role, RoleAssignment, Site
+from afas.models import ACTIVITY_QUOTAS, SITE_QUOTAS, Activity, Role, RoleAssignment, Site, check_activity
 from habilitations.access.context import access_context_for
 from habilitations.access.service_roles import organisms_holding
 from habilitations.journal import Event, journal_write
@@ -48,20 +48,12 @@ def _snapshot(obj, fields) -> dict:
 
 
 def _check_activity(values: dict) -> None:
-    """The rules a form shows next to its fields (the database holds the same ones)."""
-    errors = {}
-    alsh = values.get("type_activite") == ActivityType.ALSH
-    if alsh and not values.get("nature"):
-        errors["nature"] = (
-            "Choisissez la nature d'activité de l'ALSH (périscolaire, extrascolaire ou accueil adolescents)."
-        )
-    if not alsh and values.get("nature"):
-        errors["nature"] = "Seul un ALSH a une nature d'activité : laissez ce champ vide."
-    closing, opening = values.get("date_cloture"), values.get("date_ouverture")
-    if closing and opening and closing < opening:
-        errors["date_cloture"] = "La date de clôture doit être postérieure ou égale à la date d'ouverture."
-    if errors:
-        raise ValidationError(errors)
+    check_activity(
+        values.get("type_activite", ""),
+        values.get("nature", ""),
+        values.get("date_ouverture"),
+        values.get("date_cloture"),
+    )
 
 
 @transaction.atomic
