@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.mail.kinds import register_email_kind
+from core.mail.queue import email_queue
 from habilitations import services
 from habilitations.journal import journal_write
 from habilitations.models import (
@@ -313,3 +315,66 @@ def partner_user_create_attested(
     if profiles:
         _attest(Membership.objects.get(user=user, group=group), profiles, actor=actor, request=request)
     return user
+
+
+# --- « Contacter ma Caf » (webinar 004:942): any logged-in user writes to their Caf ----------------------------------
+
+CAF_CONTACT_SENT = "portal.caf_contact_sent"
+CAF_CONTACT_NO_ADDRESS = (
+    "Votre Caf n'a pas encore d'adresse de contact dans Mon Compte Partenaire : appelez son centre de services ou "
+    "écrivez-lui depuis la rubrique « Ma Caf »."
+)
+
+
+def caf_contact_recipient(caf: Caf, service_code: str = "") -> str:
+    """The address a message goes to: the Caf's contact for that service when it has one, else its centre de
+    services, else its Mon Compte Partenaire contact; "" when the Caf has none."""
+    if service_code:
+        contact = CafServiceContact.objects.filter(caf=caf, service__code=service_code).first()
+        if contact is not None:
+            return contact.email
+    return caf.centre_services_email or caf.email
+
+
+@transaction.atomic
+def caf_contact_send(*, user: User, service_code: str, objet: str, message: str, request=None) -> str:
+    """ "Contacter ma Caf": the message goes to the contact of the account's Caf with the authenticated sender only
+    (identifiant, name, organism and the account's address, never typed: nobody writes as someone else), Reply-To
+    the account's address; queued after commit and journaled. Returns the recipient."""
+    caf = Caf.objects.get(pk=user.caf_id)
+    to = caf_contact_recipient(caf, service_code)
+    if not to:
+        raise ValidationError({"message": CAF_CONTACT_NO_ADDRESS})
+    organism = user.organism
+    email_queue(
+        "caf_contact",
+        to=to,
+        user=user,
+        context={
+            "expediteur": f"{user.identifiant}, {user.nom.upper()} {user.prenom}",
+            "organisme": organism.nom if organism else "—",
+            "email": user.email,
+            "service": service_code,
+            "objet": objet,
+            "message": message,
+        },
+    )
+    journal_write(
+        CAF_CONTACT_SENT,
+        request=request,
+        user=user,
+        actor=user,
+        organism=organism,
+        caf=caf.code,
+        service=service_code,
+        to=to,
+    )
+    return to
+
+
+register_email_kind(
+    "caf_contact",
+    subject="Mon Compte Partenaire : message d'un partenaire (Contacter ma Caf)",
+    template="caf_contact",
+    reply_to="email",
+)

@@ -68,6 +68,7 @@ def help_context(request) -> dict:
     service = current_service(request)
     faq_url = reverse("portal:faq") + ("#rubrique-services" if service else "")
     links = [(faq_url, "Questions / Réponses")]
+    links.append((reverse("portal:caf_contact"), "Contacter ma Caf"))
     if access.is_administrator:
         links.append((reverse("portal:administrator_change"), "Signaler un changement d'administrateur"))
     help_ = help_for(user.caf_id)

@@ -13,6 +13,7 @@ class AdministratorChangeForm(forms.Form):
     organism = forms.ModelChoiceField(
         label="Organisme",
         queryset=Organism.objects.none(),
+        empty_label="(Choisir un organisme)",
         error_messages={
             "required": "Choisissez l'organisme.",
             "invalid_choice": "Choisissez un organisme de la liste.",
@@ -21,6 +22,7 @@ class AdministratorChangeForm(forms.Form):
     sortant = forms.ModelChoiceField(
         label="Administrateur qui part",
         queryset=User.objects.none(),
+        empty_label="(Choisir un administrateur)",
         error_messages={
             "required": "Choisissez l'administrateur qui part.",
             "invalid_choice": "Choisissez l'un des administrateurs actuels de votre organisme.",
@@ -59,3 +61,24 @@ class AdministratorChangeForm(forms.Form):
             self.fields["organism"].initial = organisms.first().pk
         self.fields["date_effet"].initial = timezone.localdate
         self.fields["date_effet"].error_messages["required"] = "Saisissez la date du changement."
+
+
+class CafContactForm(forms.Form):
+    """ "Contacter ma Caf": what the message is about; who sends it comes from the account, never from the form."""
+
+    service = forms.ChoiceField(
+        label="Service concerné",
+        required=False,
+        error_messages={"invalid_choice": "Choisissez un service de la liste."},
+    )
+    objet = CleanCharField(label="Objet", max_length=200, error_messages={"required": "Saisissez l'objet."})
+    message = CleanCharField(
+        label="Message",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Saisissez votre message."},
+    )
+
+    def __init__(self, data=None, *, services):
+        super().__init__(data)
+        self.fields["service"].choices = [("", "Mon Compte Partenaire (connexion, habilitations, autre)"), *services]

@@ -36,6 +36,7 @@ portal_patterns = [
     path("mon-profil/telephone/", home.profile_phone, name="profile_phone"),
     path("mon-profil/codes-de-secours/", auth.backup_codes_regenerate, name="backup_codes"),
     path("changement-d-administrateur/", support_views.administrator_change, name="administrator_change"),
+    path("contacter-ma-caf/", support_views.caf_contact, name="caf_contact"),
     # The services whose screens come later: a page of the service (what it will offer, whom to contact).
     path("adonis/", services.adonis, name="service_adonis"),
     path("offre-dgfip/", services.dgfip, name="service_dgfip"),

@@ -65,6 +65,7 @@ MATRIX = {
     "portal:backup_codes": (None, (L,) + (METHOD,) * 8),
     # « Signaler un changement d'administrateur »: administrators only (of any organism: the form offers theirs).
     "portal:administrator_change": (None, (L, DENIED, DENIED, DENIED, OK, OK, DENIED, DENIED, DENIED)),
+    "portal:caf_contact": (None, LOGGED_OK),  # « Contacter ma Caf » (issue 21.15): every logged-in user
     # Services not built yet: their page, for their users only (none of these roles holds them; see
     # tests/portal/test_service_pages.py).
     "portal:service_adonis": (None, (L,) + (DENIED,) * 8),

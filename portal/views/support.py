@@ -1,4 +1,4 @@
-"""What partners ask their Caf (issue 21): « Signaler un changement d'administrateur »."""
+"""What partners ask their Caf (issue 21): « Signaler un changement d'administrateur », « Contacter ma Caf »."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,9 +7,18 @@ from django.shortcuts import redirect, render
 from core.forms import add_service_errors
 from habilitations import support
 from habilitations.access import querysets
-from habilitations.access.decorators import admin_of_organism
-from habilitations.models import User
-from portal.support_forms import AdministratorChangeForm
+from habilitations.access.decorators import admin_of_organism, authenticated
+from habilitations.models import Caf, User
+from portal.context_processors import services_today
+from portal.support_forms import AdministratorChangeForm, CafContactForm
+from portal.views.auth import _rate_limited
+
+# Messages of one account per hour: enough for a partner, not for filling the Caf's mailbox.
+CAF_CONTACT_RATE_PER_HOUR = 5
+CAF_CONTACT_LIMITED = (
+    "Vous avez déjà envoyé plusieurs messages à votre Caf cette heure-ci : réessayez plus tard, ou appelez son centre "
+    "de services."
+)
 
 
 @admin_of_organism
@@ -48,3 +57,39 @@ def administrator_change(request):
             )
             return redirect("portal:home")
     return render(request, "portal/support/administrator_change.html", {"form": form, "organisms": organisms})
+
+
+def caf_contact_rate_key(user) -> str:
+    """The cache counter of the account's messages this hour (portal.views.auth._rate_limited)."""
+    return f"caf-contact:user:{user.pk}"
+
+
+@authenticated
+def caf_contact(request):
+    """ "Contacter ma Caf" (webinar 004): any logged-in user writes to the contact of their account's Caf; the
+    sender is the account (shown, not typed), as in the CDAP Dialogue; a few messages per hour at most."""
+    user = request.user
+    caf = Caf.objects.filter(pk=user.caf_id).first()
+    form = CafContactForm(request.POST if request.method == "POST" else None, services=services_today(request.access))
+    if caf is not None and request.method == "POST" and form.is_valid():
+        if _rate_limited(caf_contact_rate_key(user), CAF_CONTACT_RATE_PER_HOUR):
+            form.add_error(None, CAF_CONTACT_LIMITED)
+        else:
+            data = form.cleaned_data
+            try:
+                support.caf_contact_send(
+                    user=user,
+                    service_code=data["service"],
+                    objet=data["objet"],
+                    message=data["message"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Votre message a bien été transmis à la {caf.nom}. Une réponse vous sera apportée par courriel.",
+                )
+                return redirect("portal:home")
+    return render(request, "portal/support/caf_contact.html", {"form": form, "caf": caf})

@@ -42,7 +42,7 @@ def test_a_t1_user_sees_consulter_dossier_and_nothing_else(client, login):
     assert "Consulter les données allocataires en fonction de votre profil organisme ou métier." in page
     assert "Service ouvert — écran à venir" not in page and 'id="service-CDAP"' in page
     assert '<a href="/consulter-dossier/"><span class="tile-title">CONSULTER DOSSIER' in page
-    assert menu(page) == ["BIENVENUE", "MON PROFIL", "CONSULTER DOSSIER", "RÈGLES D'USAGE"]
+    assert menu(page) == ["BIENVENUE", "MON PROFIL", "CONSULTER DOSSIER", "CONTACTER MA CAF", "RÈGLES D'USAGE"]
     assert '<li><a href="/consulter-dossier/">CONSULTER DOSSIER</a></li>' in page
     assert 'id="aucun-service"' not in page
     assert client.get("/gestion-des-habilitations/").status_code == 403
@@ -55,7 +55,7 @@ def test_a_user_whose_membership_closes_today_sees_the_empty_state(client, login
     page = home(client)
     assert tiles(page) == ["MON PROFIL"] and 'id="aucun-service"' in page
     assert "contactez l'administrateur" in page
-    assert menu(page) == ["BIENVENUE", "MON PROFIL", "RÈGLES D'USAGE"]
+    assert menu(page) == ["BIENVENUE", "MON PROFIL", "CONTACTER MA CAF", "RÈGLES D'USAGE"]
 
 
 @pytest.mark.parametrize("breaker", ["group_closed", "grant_closed", "convention_suspended", "profile_withdrawn"])
@@ -94,7 +94,7 @@ def test_services_come_in_the_reference_order_with_the_guides_labels(client, log
         "SUPERVISION DGFIP",
     ]
     assert tiles(page) == ["MON PROFIL", *expected]
-    assert menu(page) == ["BIENVENUE", "MON PROFIL", *expected, "RÈGLES D'USAGE"]
+    assert menu(page) == ["BIENVENUE", "MON PROFIL", *expected, "CONTACTER MA CAF", "RÈGLES D'USAGE"]
 
 
 def test_a_service_given_by_two_groups_has_one_tile(client, login):
@@ -113,7 +113,7 @@ def test_an_administrator_sees_gestion_des_habilitations():
     assert tiles(page) == ["MON PROFIL", "GESTION DES HABILITATIONS"]
     assert "Gérer les habilitations de vos collaborateurs." in page
     assert 'href="/gestion-des-habilitations/"' in page and 'id="aucun-service"' not in page
-    assert menu(page) == ["BIENVENUE", "MON PROFIL", "GESTION DES HABILITATIONS", "RÈGLES D'USAGE"]
+    assert menu(page) == ["BIENVENUE", "MON PROFIL", "GESTION DES HABILITATIONS", "CONTACTER MA CAF", "RÈGLES D'USAGE"]
 
 
 def test_a_responsable_member_of_their_group_sees_both():

@@ -97,7 +97,7 @@ def test_the_agent_has_an_administration_caf_entry_and_tile(client):
     post_login(client, agent)
     client.post("/double-authentification/", {"token": current_token(device)})
     page = client.get("/accueil/").content.decode()
-    assert menu(page) == ["BIENVENUE", "MON PROFIL", "ADMINISTRATION CAF", "RÈGLES D'USAGE"]
+    assert menu(page) == ["BIENVENUE", "MON PROFIL", "ADMINISTRATION CAF", "CONTACTER MA CAF", "RÈGLES D'USAGE"]
     assert '<a href="/admin/">ADMINISTRATION CAF</a>' in page
     assert tiles(page) == ["MON PROFIL", "ADMINISTRATION CAF"]
     assert '<a href="/admin/"><span class="tile-title">ADMINISTRATION CAF</span>' in page

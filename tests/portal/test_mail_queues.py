@@ -75,6 +75,7 @@ def test_each_kind_is_transactional_but_the_reminders():
         "email_change": False,
         "email_changed": False,
         "dialogue_caf": False,
+        "caf_contact": False,  # « Contacter ma Caf »: a partner waits for it
         "several_accounts": False,
         "closing_reminder": True,
         "unused_services_reminder": True,

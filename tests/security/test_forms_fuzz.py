@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from captcha.models import CaptchaStore
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -28,6 +29,7 @@ from django.urls import Resolver404, resolve, reverse
 from habilitations import imports
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import (
+    Caf,
     Convention,
     ConventionProfile,
     GroupGrant,
@@ -37,6 +39,7 @@ from habilitations.models import (
     User,
     UserGroup,
 )
+from portal.views.support import caf_contact_rate_key
 from tests.factories import TEST_PASSWORD, OrganismFactory, UserFactory, convention_profile, valid_siret
 from tests.habilitations.test_conventions_views import administrator_of
 from tests.security.world import MARKER, Snapshot, World, known, kwargs_for
@@ -389,8 +392,17 @@ DJANGO_ADMIN_FORMS = [
     ],
     ("admin:habilitations_partnertype_changelist", "get"),
     ("admin:cdap_dialoguemessage_changelist", "get"),
+    ("admin:afas_activity_changelist", "get"),
     ("admin:password_change", "post"),
 ]
+
+
+def _caf_contact_ready(w) -> None:
+    """The Caf has an address; the hundreds of fuzzed messages do not exhaust the account's hourly allowance (a
+    counter far below zero), so each is judged on its value."""
+    Caf.objects.filter(pk=w.a.cdap_user.caf_id).update(centre_services_email="cs@caf.example")
+    cache.set(caf_contact_rate_key(w.a.cdap_user), -1_000_000, 3600)
+
 
 FORMS: dict[tuple[str, str], Fuzz] = {
     # Public (« Mettre à jour votre mot de passe », a checkbox, makes any of its values a successful login; its
@@ -433,6 +445,11 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     # « Afficher : » on the synthèse: every value a redirect (an unknown one back to the synthèse, with a message)
     ("cdap:synthese", "get"): Fuzz("utilisateur_cdap"),
     ("portal:administrator_change", "post"): Fuzz("administrateur", untouched=False),
+    ("portal:caf_contact", "post"): Fuzz(  # « Contacter ma Caf » (issue 21.15), to the centre de services
+        "utilisateur_cdap",
+        setup=_caf_contact_ready,
+        valid=lambda w: {"objet": "Accès", "message": "Bonjour"},
+    ),
     # The agents' admin of issue 21 (banners, administrator changes, memberships and users created by an agent)
     ("admin:habilitations_administratorchangerequest_changelist", "get"): Fuzz("agent"),
     ("admin:habilitations_informationbanner_changelist", "get"): Fuzz("agent"),
@@ -509,6 +526,18 @@ FORMS: dict[tuple[str, str], Fuzz] = {
         valid=lambda w: {"organism": str(w.a.organism.pk), "role": "SUPPLEANT", "user": str(w.a.supervisor.pk)},
     ),
     ("admin:habilitations_organismadministrator_change", "post"): Fuzz("agent"),
+    # AFAS (issue 13): an activity of A's partner, then its page with its lieux d'implantation inline.
+    ("admin:afas_activity_add", "post"): Fuzz(
+        "agent",
+        valid=lambda w: {
+            "organism": str(w.a.organism.pk),
+            "caf": str(w.a.organism.caf_pivot_id),
+            "nom": "Péri Assoc",
+            "type_activite": "ALSH",
+            "nature": "PERISCOLAIRE",
+        },
+    ),
+    ("admin:afas_activity_change", "post"): Fuzz("agent", setup=lambda w: w.afas_activity),
 }
 
 NOT_FUZZED: dict[tuple[str, str], str] = {
