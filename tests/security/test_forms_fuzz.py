@@ -392,6 +392,7 @@ DJANGO_ADMIN_FORMS = [
     ],
     ("admin:habilitations_partnertype_changelist", "get"),
     ("admin:cdap_dialoguemessage_changelist", "get"),
+    ("admin:afas_activity_changelist", "get"),
     ("admin:password_change", "post"),
 ]
 
@@ -525,6 +526,18 @@ FORMS: dict[tuple[str, str], Fuzz] = {
         valid=lambda w: {"organism": str(w.a.organism.pk), "role": "SUPPLEANT", "user": str(w.a.supervisor.pk)},
     ),
     ("admin:habilitations_organismadministrator_change", "post"): Fuzz("agent"),
+    # AFAS (issue 13): an activity of A's partner, then its page with its lieux d'implantation inline.
+    ("admin:afas_activity_add", "post"): Fuzz(
+        "agent",
+        valid=lambda w: {
+            "organism": str(w.a.organism.pk),
+            "caf": str(w.a.organism.caf_pivot_id),
+            "nom": "Péri Assoc",
+            "type_activite": "ALSH",
+            "nature": "PERISCOLAIRE",
+        },
+    ),
+    ("admin:afas_activity_change", "post"): Fuzz("agent", setup=lambda w: w.afas_activity),
 }
 
 NOT_FUZZED: dict[tuple[str, str], str] = {

@@ -164,6 +164,17 @@ class World:
         return DialogueMessage.objects.get()
 
     @cached_property
+    def afas_activity(self) -> models.Model:
+        """An activity of A (issue 13), with a lieu d'implantation."""
+        from afas.models import Activity, Site
+
+        activity = Activity.objects.create(
+            organism=self.a.organism, caf=self.a.organism.caf_pivot, nom=f"Péri {MARKER}", type_activite="EAJE"
+        )
+        Site.objects.create(activity=activity, nom=f"Site {MARKER}")
+        return activity
+
+    @cached_property
     def journal_entry(self) -> JournalEntry:
         return journal_write(
             Event.PROFILE_CHANGED, user=self.a.cdap_user, organism=self.a.organism, field="poste", after=MARKER
@@ -229,6 +240,7 @@ OBJECT_URLS: dict[str, Callable[[World], dict]] = {
     "habilitations:convention_detail": _convention,
     "habilitations:convention_pdf": _convention,
     "habilitations:users": _convention,
+    "habilitations:unused_memberships": _convention,
     "habilitations:user_create": _convention,
     "habilitations:groups": _convention,
     "habilitations:group_create": _convention,
@@ -267,6 +279,7 @@ ADMIN_OBJECTS: dict[str, Callable[[World], models.Model]] = {
     "habilitations.user": lambda w: w.a.cdap_user,
     "habilitations.journalentry": lambda w: w.journal_entry,
     "cdap.postalrequest": lambda w: w.postal_request,
+    "afas.activity": lambda w: w.afas_activity,
     "habilitations.informationbanner": lambda w: w.information_banner,
     "habilitations.administratorchangerequest": lambda w: w.administrator_change_request,
     "habilitations.membership": lambda w: w.a.membership,
