@@ -38,8 +38,8 @@ EXCEPTIONS = {
     "habilitations.service": "national reference data (the services), read-only, the same for every agent",
     "habilitations.profile": "national reference data (the profiles), read-only, the same for every agent",
     "habilitations.partnertype": "national reference data (the partner types), read-only, the same for every agent",
-    "portal:document_pdf": "the blank conventionnement documents are public, the same for everyone: the Caf's code and "
-    "the document's slug name no partner's object (tests/portal/test_documents.py)",
+    "portal:document_pdf": "the blank conventionnement documents are public, the same for everyone: the Caf's code "
+    "and the document's slug name no partner's object (tests/portal/test_documents.py)",
     "cdap:aide_rubrique": "a rubric's help page: the slug names a rubric, not an object; who may read which rubric's "
     "help is tested in tests/cdap/test_help.py",
     "portal.faqentry": "the portal's public Questions / Réponses, national content, the same for every agent",
