@@ -490,6 +490,8 @@ WRITES = [
 
 # Public functions of the service modules that write no journal row themselves, and why.
 NOT_JOURNALED = {
+    "cdap.services.dialogue_subject": "builds the Dialogue e-mail's subject from its context: writes nothing (the "
+    "message's row is journaled by dialogue_send)",
     "habilitations.services.membership_self_grant": "a check: it refuses, or marks as a self grant, the membership "
     "write it guards — that write's row carries the mark",
     "habilitations.accounts.identifiant_generate": "reserves an identifiant for account_create, which journals",

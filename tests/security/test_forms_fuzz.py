@@ -25,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
 from habilitations import imports
 from habilitations.journal import Event, JournalEntry
@@ -535,6 +536,8 @@ FORMS: dict[tuple[str, str], Fuzz] = {
             "nom": "Péri Assoc",
             "type_activite": "ALSH",
             "nature": "PERISCOLAIRE",
+            # The admin shows the date field empty (its default is the model's): the agent types the opening day.
+            "date_ouverture": timezone.localdate().strftime("%d/%m/%Y"),
         },
     ),
     ("admin:afas_activity_change", "post"): Fuzz("agent", setup=lambda w: w.afas_activity),
