@@ -80,9 +80,10 @@ class ImportReport:
         return [row for row in self.rows if row.rejected]
 
     @property
-    def lines(self) -> list[tuple[ReportRow, list[str]]]:
-        """The rows with their cells in the columns' order, as the component shows them."""
-        return [(row, [row.values.get(key, "") for key, _ in self.columns]) for row in self.rows]
+    def lines(self) -> list[tuple[ReportRow, list[tuple[str, str]]]]:
+        """The rows with their cells in the columns' order, each with its column's header (a phone shows each cell
+        under its header), as the component shows them."""
+        return [(row, [(header, row.values.get(key, "")) for key, header in self.columns]) for row in self.rows]
 
     def count(self, outcome: str) -> int:
         return sum(row.outcome == outcome for row in self.rows)

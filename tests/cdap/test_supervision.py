@@ -247,7 +247,7 @@ def test_counts_per_user_and_month(world, supervisor_client):
 def _cells(fragment: str) -> list[str]:
 
     row = fragment[: fragment.index("</tr>")]
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row)]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
 
 
 def test_csv_export_is_filtered_french_and_journaled(world, supervisor_client):

@@ -33,9 +33,11 @@ def test_the_table_says_every_value_in_french():
     html = render(chart())
     table = html[html.index("<table") : html.index("</table>")]
     assert "<caption" in table and "Montants versés par mois" in table
-    assert re.findall(r'<th scope="col">([^<]*)</th>', table) == ["Mois", "AF (€)", "APL (€)"]
+    assert re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table) == ["Mois", "AF (€)", "APL (€)"]
     rows = [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in table.split("<tr>")[2:]]
     assert rows == [["01/2026", "1\u00a0049,52", "3"], ["02/2026", "12", "0,50"]]
+    # The values right-aligned under their right-aligned headers (.numeric), the months' column not.
+    assert table.count('<th scope="col" class="numeric">') == 2 and table.count('<td class="numeric">') == 4
 
 
 def test_the_canvas_is_hidden_from_assistive_technologies_and_drawn_from_the_same_data():

@@ -76,9 +76,15 @@ def test_the_component_shows_each_line_its_result_and_the_column_at_fault():
     html = render_to_string(
         "components/import_report.html", {"report": report(), "table_id": "lignes", "csv_url": "/detail.csv"}
     )
-    assert '<table class="table import-report" id="lignes">' in html and "<caption>Détail par ligne</caption>" in html
+    assert (
+        '<table class="table table-responsive import-report" id="lignes">' in html
+        and "<caption>Détail par ligne</caption>" in html
+    )
     assert re.findall(r'<th scope="col">([^<]*)</th>', html) == ["Ligne", "Nom", "Adresse mail", "Résultat"]
-    rows = dict(re.findall(r'<th scope="row">(\d+)</th>(?:<td>[^<]*</td>){2}\s*<td>(.*?)</td>\s*</tr>', html, re.S))
+    # On a phone each line is a card (table-responsive): « Ligne 2 », each cell under its column's name.
+    assert '<th scope="row"><span class="import-line-label">Ligne </span>2</th><td data-label="Nom">' in html
+    cells = r'(?:<td data-label="[^"]+">[^<]*</td>){2}\s*<td data-label="Résultat"><div>(.*?)</div></td>'
+    rows = dict(re.findall(r'<th scope="row">[^\d]*(\d+)</th>' + cells, html, re.S))
     assert rows["2"] == "Création<br>Nouveau"
     assert rows["3"] == (
         '<strong>Rejetée</strong><br><span class="import-column">Colonne « email » :</span> '

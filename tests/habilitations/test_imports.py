@@ -149,7 +149,11 @@ def test_verifier_reports_each_line_and_writes_nothing(world, admin):
     assert "Appartenances à ajouter : <strong>3</strong>" in text
     assert "Lignes sans changement : <strong>1</strong>" in text
     assert "Lignes rejetées : <strong>9</strong>" in text
-    rows = dict(re.findall(r'<th scope="row">(\d+)</th>(?:<td>[^<]*</td>){4}\s*<td>(.*?)</td>\s*</tr>', text))
+    rows = dict(
+        re.findall(
+            r'<th scope="row">[^\d]*(\d+)</th>(?:<td[^>]*>[^<]*</td>){4}\s*<td[^>]*><div>(.*?)</div></td>', text
+        )
+    )
     assert rows["2"].startswith("Création de l'utilisateur et ajout au groupe")
     assert rows["3"] == "Création de l'utilisateur"
     assert "Ajout au groupe" in rows["4"] and f"Utilisateur existant ({world.loner.identifiant})" in rows["4"]

@@ -71,7 +71,9 @@ def test_a_service_page_shows_the_cafs_contact_for_that_service(caf061):
     text = page(client.get("/consulter-dossier/"))
     assert "vous pouvez contacter le Pôle Partenaires de la Caf des Alpes-Maritimes" in text
     assert "partenaires@caf06.example" in text
-    assert "Mélanie Garrigues, 05 65 77 82 18" in text and "Monique Besse, 05 65 77 82 13" in text
+    # A phone number in one piece (.phone: never broken across two lines).
+    assert 'Mélanie Garrigues, <span class="phone">05 65 77 82 18</span>' in text
+    assert 'Monique Besse, <span class="phone">05 65 77 82 13</span>' in text
     assert "partenaires@caf06.example" not in page(client.get("/accueil/"))  # that service's pages only
 
 
