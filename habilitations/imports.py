@@ -5,6 +5,12 @@ nothing; the lines read are kept server-side (cache) under a random token. "Appl
 data may have moved since) and applies them through the services in one transaction: every line or none. Applying
 a token twice does nothing the second time (a claim in the cache), and re-importing a file already applied changes
 nothing either (its users exist by e-mail, their memberships exist).
+
+Guide 000 (« pour un profil T1, je dois m'assurer que les utilisateurs soient détenteurs d'un diplôme relevant de ce
+profil »): a line adding a user to a group that gives a CDAP profile says « oui » in the column `qualification`, the
+administrator's attestation for that user, as the box of « Ajouter au groupe » / « Créer un utilisateur »; without
+it the line is rejected (the report names the column and the profiles). Applied, who and when are kept on the
+membership, journaled and shown in « Historique de l'appartenance ».
 """
 
 import csv
@@ -26,9 +32,9 @@ from django.utils import timezone
 
 from core.imports import ImportReport, RowError
 from core.mail.queue import bulk_emails
-from habilitations import services
+from habilitations import services, support
 from habilitations.accounts import EMAIL_IN_USE
-from habilitations.models import Convention, Membership, Organism, User, UserGroup
+from habilitations.models import Convention, GroupGrant, Membership, Organism, User, UserGroup
 from habilitations.selectors import holds_its_email
 
 logger = logging.getLogger(__name__)
@@ -41,7 +47,7 @@ MAX_XLSX_UNCOMPRESSED = 25 * 1024 * 1024
 PLAN_TIMEOUT = 3600  # a verified file waits an hour for "Appliquer"
 RESULT_TIMEOUT = 24 * 3600
 
-COLUMNS = ["nom", "prenom", "email", "telephone", "poste", "date_ouverture", "date_cloture", "groupe"]
+COLUMNS = ["nom", "prenom", "email", "telephone", "poste", "date_ouverture", "date_cloture", "groupe", "qualification"]
 REQUIRED_COLUMNS = ["nom", "prenom", "email"]
 # Headers as people write them in a spreadsheet, once normalised (lower case, no accents, "_" for the rest).
 COLUMN_ALIASES = {
@@ -55,7 +61,10 @@ COLUMN_ALIASES = {
     "date_de_cloture": "date_cloture",
     "code_groupe": "groupe",
     "groupe_d_habilitation": "groupe",
+    "qualification_requise": "qualification",
+    "qualification_attestee": "qualification",
 }
+YES, NO = ("oui", "o", "x", "1", "vrai"), ("", "non", "n", "0", "faux")
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 PHONE_RE = re.compile(r"^[0-9 .+()-]*$")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -69,6 +78,7 @@ TEMPLATE_EXAMPLE = {
     "date_ouverture": "25/08/2026",
     "date_cloture": "",
     "groupe": "T1",
+    "qualification": "oui",
 }
 
 
@@ -230,6 +240,14 @@ class Line:
     user: User | None = None  # the existing user (membership only)
     creator_line: int | None = None  # a membership of the user created by that earlier line
     membership_ouverture: datetime.date | None = None
+    qualification: bool = False  # « oui » in the column: the importer attests the user's qualification
+    profiles: list[str] = field(default_factory=list)  # the CDAP profiles the membership gives: attested
+
+    @property
+    def qualification_note(self) -> str:
+        if not self.profiles:
+            return ""
+        return f"Qualification requise pour le profil {support.qualification_label(self.profiles)} attestée."
 
     @property
     def email_key(self) -> str:
@@ -269,7 +287,7 @@ class Plan:
                 line.action,
                 line.outcome_label,
                 errors=[error if isinstance(error, RowError) else RowError("", error) for error in line.errors],
-                notes=[line.note],
+                notes=[line.note, line.qualification_note],
             )
         return report
 
@@ -281,6 +299,8 @@ class Plan:
             ),
             "unchanged": self.count(UNCHANGED),
             "rejected": self.count(REJECTED),
+            # The lines whose « oui » in `qualification` "Appliquer" will record as the importer's attestation.
+            "attested": [line.number for line in self.lines if line.profiles and line.action != REJECTED],
             "report": self.report().as_dict(),
         }
 
@@ -305,6 +325,14 @@ def _parse_poste(text: str, errors: list) -> str:
         return User.Poste.ITINERANT
     errors.append(RowError("poste", f"Poste inconnu « {text} » : Sédentaire ou Itinérant."))
     return User.Poste.SEDENTAIRE
+
+
+def _parse_qualification(text: str, errors: list) -> bool:
+    key = _normalise_header(text)
+    if key in YES or key in NO:
+        return key in YES
+    errors.append(RowError("qualification", f"Qualification « {text} » : « oui » ou « non » (ou vide)."))
+    return False
 
 
 def _text(values: dict, name: str, label: str, max_length: int, errors: list, *, required: bool) -> str:
@@ -346,6 +374,7 @@ def _parse(record: Record) -> Line:
             RowError("date_cloture", "La date de clôture doit être postérieure ou égale à la date d'ouverture.")
         )
     line.group_code = _text(values, "groupe", "Groupe", 20, errors, required=False).upper()
+    line.qualification = _parse_qualification(values.get("qualification", ""), errors)
     if record.extra_cells:
         errors.append(RowError("", "La ligne a plus de cellules que l'en-tête n'a de colonnes."))
     line.errors = errors
@@ -390,13 +419,15 @@ def plan_build(records: list[Record], convention: Convention, *, actor: User) ->
     lines = [_parse(record) for record in records]
 
     groups_by_code: dict[str, list[UserGroup]] = {}
-    for group in (
+    groups = list(
         UserGroup.objects.filter(convention=convention)
-        .exclude(date_cloture__isnull=False, date_cloture__lte=today)
         .select_related("convention__organism")
         .order_by("date_ouverture")
-    ):
-        groups_by_code.setdefault(group.code.upper(), []).append(group)
+    )
+    for group in groups:
+        if group.date_cloture is None or group.date_cloture > today:
+            groups_by_code.setdefault(group.code.upper(), []).append(group)
+    cdap_profiles = _cdap_profiles(convention, groups) if any(line.group_code for line in lines) else None
 
     emails = {line.email_key for line in lines if line.email}
     existing: dict[str, list[User]] = {}
@@ -450,10 +481,48 @@ def plan_build(records: list[Record], convention: Convention, *, actor: User) ->
             _plan_new_user(line, today)
         if line.group is not None and line.action in (CREATE, MEMBERSHIP):
             _refuse_self_grant(line, actor, convention)
+            _check_qualification(line, cdap_profiles, today)
     for line in lines:
         if line.errors:
             line.action = REJECTED
     return Plan(lines)
+
+
+def _cdap_profiles(convention: Convention, groups: list[UserGroup]):
+    """`profiles(group, day)`: the CDAP profiles a member of `group` holds through it on `day`, its ancestors'
+    included — `support.group_cdap_profiles` for every group of the convention, in one query."""
+    grants: dict[int, list[tuple[str, datetime.date, datetime.date | None]]] = {}
+    for group_id, code, opened, closed in GroupGrant.objects.filter(
+        group__convention=convention, convention_profile__profile__service__code="CDAP"
+    ).values_list("group_id", "convention_profile__profile__code", "date_ouverture", "date_cloture"):
+        grants.setdefault(group_id, []).append((code, opened, closed))
+    parents = {group.pk: group.parent_id for group in groups}
+
+    def profiles(group: UserGroup, day: datetime.date) -> list[str]:
+        codes, seen, current = set(), set(), group.pk
+        while current is not None and current not in seen:
+            seen.add(current)
+            codes.update(code for code, o, c in grants.get(current, []) if o <= day and (c is None or c > day))
+            current = parents.get(current)
+        return sorted(codes)
+
+    return profiles
+
+
+def _check_qualification(line: Line, cdap_profiles, today) -> None:
+    """A membership giving a CDAP profile needs the importer's attestation (« oui » in `qualification`)."""
+    day = line.membership_ouverture or max(line.date_ouverture or today, line.group.date_ouverture)
+    profiles = cdap_profiles(line.group, day)
+    if profiles and not line.qualification:
+        label = support.qualification_label(profiles)
+        line.errors.append(
+            RowError(
+                "qualification",
+                f"{support.QUALIFICATION_REQUIRED.format(profils=label)[:-1]} : « oui » dans la colonne "
+                "qualification.",
+            )
+        )
+    line.profiles = profiles
 
 
 def _refuse_self_grant(line: Line, actor: User, convention: Convention) -> None:
@@ -567,6 +636,10 @@ def plan_apply(records: list[Record], *, convention: Convention, actor: User) ->
                     actor=actor,
                 )
                 created[line.email_key] = user
+                if line.profiles:
+                    support.membership_qualification_attest(
+                        Membership.objects.get(user=user, group=line.group), line.profiles, actor=actor
+                    )
                 report["users"].append(
                     {
                         "number": line.number,
@@ -583,13 +656,15 @@ def plan_apply(records: list[Record], *, convention: Convention, actor: User) ->
                     )
             elif line.action == MEMBERSHIP:
                 user = line.user or created[line.email_key]
-                services.membership_add(
+                membership = services.membership_add(
                     user=user,
                     group=line.group,
                     date_ouverture=line.membership_ouverture,
                     date_cloture=line.date_cloture,
                     actor=actor,
                 )
+                if line.profiles:
+                    support.membership_qualification_attest(membership, line.profiles, actor=actor)
                 report["memberships"].append(
                     {"number": line.number, "identifiant": user.identifiant, "groupe": line.group_code}
                 )
@@ -610,7 +685,7 @@ FAILED = "failed"
 # The shape of a stored import; bump it whenever the state changes shape (0 before it was kept: the "report" of
 # ea76dd3). A token stored by another version of the code (verified before a deploy) reads as expired — « déposez-le
 # à nouveau » — rather than half-understood (a KeyError, a 500) or applied from lines read by other rules.
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: the column qualification (issue 21.18), checked at "Appliquer" from then on
 
 
 def _key(token: str) -> str:

@@ -244,7 +244,9 @@ def qualification_label(profiles: list[str]) -> str:
     return ", ".join(profiles)
 
 
-def _attest(membership: Membership, profiles: list[str], *, actor, request) -> Membership:
+def membership_qualification_attest(membership: Membership, profiles: list[str], *, actor, request=None) -> Membership:
+    """Keep on `membership` that `actor` attests, now, the qualification `profiles` require; journaled. Called
+    inside the transaction that adds the membership (the forms above, the bulk import)."""
     membership.qualification_profils = qualification_label(profiles)[:200]
     membership.qualification_attestee_par = actor
     membership.qualification_attestee_le = timezone.now()
@@ -293,7 +295,9 @@ def membership_add_attested(
         ) from None
     if profiles and not qualification_attestee:
         raise ValidationError(missing)  # the transaction is rolled back: nothing written
-    return _attest(membership, profiles, actor=actor, request=request) if profiles else membership
+    return (
+        membership_qualification_attest(membership, profiles, actor=actor, request=request) if profiles else membership
+    )
 
 
 @transaction.atomic
@@ -313,7 +317,9 @@ def partner_user_create_attested(
     if missing:
         raise ValidationError(missing)  # the transaction is rolled back: no account, no membership, no e-mail
     if profiles:
-        _attest(Membership.objects.get(user=user, group=group), profiles, actor=actor, request=request)
+        membership_qualification_attest(
+            Membership.objects.get(user=user, group=group), profiles, actor=actor, request=request
+        )
     return user
 
 

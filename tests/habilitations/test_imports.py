@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
-HEADER = "nom;prenom;email;telephone;poste;date_ouverture;date_cloture;groupe"
+HEADER = "nom;prenom;email;telephone;poste;date_ouverture;date_cloture;groupe;qualification"
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def result_url(world, token):
 
 def clean_lines(world):
     return [
-        "Lagare;Xavier;x.lagare@partenaire.fr;07 00 02 00 00;Itinérant;;;T1",
+        "Lagare;Xavier;x.lagare@partenaire.fr;07 00 02 00 00;Itinérant;;;T1;oui",
         "Durand;Laureline;l.durand@partenaire.fr;;;01/09/2026;;",
         f"{world.loner.nom};{world.loner.prenom};{world.loner.email.upper()};;;;;AFAS-DEC",
     ]
@@ -126,9 +126,9 @@ def test_verifier_reports_each_line_and_writes_nothing(world, admin):
     UserGroup.objects.filter(pk=world.afas.pk).update(date_cloture=TODAY() + 30 * DAY)
     in_60_days = f"{TODAY() + 60 * DAY:%d/%m/%Y}"  # line 14: a membership beyond the group's closing
     lines = [
-        "Lagare;Xavier;x.lagare@partenaire.fr;07 00 02 00 00;Itinérant;;;t1",  # 2: create + membership
+        "Lagare;Xavier;x.lagare@partenaire.fr;07 00 02 00 00;Itinérant;;;t1;oui",  # 2: create + membership
         "Durand;Laureline;l.durand@partenaire.fr;;;;;",  # 3: create
-        f"{world.loner.nom};{world.loner.prenom};{world.loner.email.upper()};;;;;T1",  # 4: membership only
+        f"{world.loner.nom};{world.loner.prenom};{world.loner.email.upper()};;;;;T1;oui",  # 4: membership only
         f"{world.t1_member.nom};{world.t1_member.prenom};{world.t1_member.email};;;;;T1",  # 5: already a member
         "Lagare;Xavier;x.lagare@partenaire.fr;;;;;T1",  # 6: duplicate of 2
         "Lagare;Xavier;x.lagare@partenaire.fr;;;;;AFAS-DEC",  # 7: same new user, another group
@@ -181,15 +181,22 @@ def test_verifier_reports_each_line_and_writes_nothing(world, admin):
 def test_verifier_costs_the_same_queries_for_10_or_300_lines(world):
     def cost(n):
         records = [
-            imports.Record(i + 2, {"nom": "N", "prenom": "P", "email": f"u{i}@p.fr", "groupe": "T1"}) for i in range(n)
+            imports.Record(
+                i + 2, {"nom": "N", "prenom": "P", "email": f"u{i}@p.fr", "groupe": "T1", "qualification": "oui"}
+            )
+            for i in range(n)
         ]
-        records.append(imports.Record(n + 2, {"nom": "N", "prenom": "P", "email": world.loner.email, "groupe": "T1"}))
+        records.append(
+            imports.Record(
+                n + 2, {"nom": "N", "prenom": "P", "email": world.loner.email, "groupe": "T1", "qualification": "oui"}
+            )
+        )
         with CaptureQueriesContext(connection) as ctx:
             plan = imports.plan_build(records, world.convention, actor=world.admin)
         assert plan.count(imports.CREATE) == n and plan.count(imports.MEMBERSHIP) == 1
         return len(ctx)
 
-    assert cost(10) == cost(300) == 3
+    assert cost(10) == cost(300) == 4  # 4 since the groups' CDAP profiles are read (issue 21.18)
 
 
 # --- Appliquer ----------------------------------------------------------------------------------------------
@@ -332,7 +339,9 @@ def test_a_claimed_import_of_before_a_deploy_is_not_applied(world, admin):
 
 def test_comma_separated_and_header_aliases(world, admin):
     upload = csv_upload(
-        ["Lagare,Xavier,x.lagare@partenaire.fr,T1"], header="Nom,Prénom,Adresse mail,Groupe", name="u.CSV"
+        ["Lagare,Xavier,x.lagare@partenaire.fr,T1,Oui"],
+        header="Nom,Prénom,Adresse mail,Groupe,Qualification",
+        name="u.CSV",
     )
     text = page(verify(admin, world, upload)[0])
     assert (
@@ -344,7 +353,7 @@ def test_an_xlsx_workbook_with_date_and_number_cells(world, admin):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(imports.COLUMNS)
-    sheet.append(["Lagare", "Xavier", "x.lagare@partenaire.fr", 700020000, "Sédentaire", TODAY(), None, "T1"])
+    sheet.append(["Lagare", "Xavier", "x.lagare@partenaire.fr", 700020000, "Sédentaire", TODAY(), None, "T1", "oui"])
     out = io.BytesIO()
     workbook.save(out)
     response, token = verify(admin, world, SimpleUploadedFile("u.xlsx", out.getvalue()))
@@ -421,7 +430,9 @@ def test_a_5000_line_workbook_is_read(world, admin):
     sheet = workbook.active
     sheet.append(imports.COLUMNS)
     for i in range(5000):
-        sheet.append([f"Nom{i}", "Prénom", f"u{i}@partenaire.fr", "0493000000", "Itinérant", TODAY(), None, "T1"])
+        sheet.append(
+            [f"Nom{i}", "Prénom", f"u{i}@partenaire.fr", "0493000000", "Itinérant", TODAY(), None, "T1", "oui"]
+        )
     out = io.BytesIO()
     workbook.save(out)
     response, token = verify(admin, world, SimpleUploadedFile("u.xlsx", out.getvalue()))

@@ -252,8 +252,8 @@ def test_an_import_line_giving_the_importer_a_membership_is_refused_and_nothing_
     since "Vérifier"): a line adding the importer to a group is rejected with the services' reason, and the other
     lines are not applied either."""
     lines = records(
-        "Lagare;Xavier;x.lagare@partenaire.fr;;;;;T1",  # 2: someone else, into T1
-        f"{scene.resp.nom};{scene.resp.prenom};{scene.resp.email.upper()};;;;;T1",  # 3: the importer, into T1
+        "Lagare;Xavier;x.lagare@partenaire.fr;;;;;T1;oui",  # 2: someone else, into T1
+        f"{scene.resp.nom};{scene.resp.prenom};{scene.resp.email.upper()};;;;;T1;oui",  # 3: the importer, into T1
         f"{scene.resp.nom};{scene.resp.prenom};{scene.resp.email};;;;;",  # 4: the importer, no group: nothing
     )
     plan = imports.plan_build(lines, scene.convention, actor=scene.resp)
@@ -269,7 +269,7 @@ def test_an_import_line_giving_the_importer_a_membership_is_refused_and_nothing_
 
 
 def test_an_administrator_importing_themselves_into_a_group_is_journaled_as_self_grant(scene):
-    lines = records(f"{scene.admin.nom};{scene.admin.prenom};{scene.admin.email};;;;;T1")
+    lines = records(f"{scene.admin.nom};{scene.admin.prenom};{scene.admin.email};;;;;T1;oui")
     assert imports.plan_build(lines, scene.convention, actor=scene.admin).count(imports.MEMBERSHIP) == 1
     imports.plan_apply(lines, convention=scene.convention, actor=scene.admin)
     entry = JournalEntry.objects.get(event=Event.MEMBERSHIP_ADDED, user=scene.admin)
