@@ -666,3 +666,59 @@ def landlord_tenancy(organism_ids, housing_id: int, *, today: datetime.date | No
 def aid_label(code: str) -> str:
     """ "APL" → "Aide personnalisée au logement (APL)"."""
     return f"{libelle(code)} ({code})"
+
+
+# ---- ADONIS: what a home-help service (SAAD) reads of a family --------------------------------------------------
+
+
+def family_composition(dossier_id: int) -> dict:
+    """What ADONIS shows of a dossier, and nothing else of the file: its numéro, Caf, family situation, the adults,
+    the children and other dependants (civilité, nom, prénom, date de naissance, rôle) and the quotient familial the
+    Caf computes today (None when it does not know it). Two queries."""
+    dossier = (
+        Dossier.objects.select_related("caf")
+        .only(
+            "numero", "caf__code", "caf__nom", "situation_familiale", "date_situation_familiale", "quotient_familial"
+        )
+        .get(pk=dossier_id)
+    )
+    persons = list(
+        Person.objects.filter(dossier_id=dossier_id)
+        .only("dossier_id", "role", "civilite", "nom", "prenom", "date_naissance")
+        .order_by("date_naissance", "id")
+    )
+    adults = [p for p in persons if p.role in (Person.Role.RESPONSABLE, Person.Role.CONJOINT)]
+    adults.sort(key=lambda p: p.role != Person.Role.RESPONSABLE)
+    return {
+        "numero": dossier.numero,
+        "caf": dossier.caf,
+        "situation_familiale": dossier.situation_familiale,
+        "date_situation_familiale": dossier.date_situation_familiale,
+        "adultes": adults,
+        "enfants": [p for p in persons if p.role == Person.Role.ENFANT],
+        "autres": [p for p in persons if p.role == Person.Role.AUTRE],
+        "quotient_familial": dossier.quotient_familial,
+    }
+
+
+def quotient_familial(dossier_id: int) -> int | None:
+    """The quotient familial the Caf computes today for the dossier (None when it does not know it)."""
+    return Dossier.objects.filter(pk=dossier_id).values_list("quotient_familial", flat=True).first()
+
+
+def dossier_headers(dossier_ids) -> dict[int, dict]:
+    """dossier id → {"numero", "nom"} (the responsable du dossier, "NOM Prénom") for a list of a SAAD's requests: one
+    query whatever their number."""
+    responsable = Person.objects.filter(dossier=OuterRef("pk"), role=Person.Role.RESPONSABLE).order_by("id")
+    rows = (
+        Dossier.objects.filter(pk__in=list(dossier_ids))
+        .annotate(
+            responsable_nom=Subquery(responsable.values("nom")[:1]),
+            responsable_prenom=Subquery(responsable.values("prenom")[:1]),
+        )
+        .values_list("pk", "numero", "responsable_nom", "responsable_prenom")
+    )
+    return {
+        pk: {"numero": numero, "nom": f"{(nom or '').upper()} {prenom or ''}".strip()}
+        for pk, numero, nom, prenom in rows
+    }

@@ -68,6 +68,14 @@ class Event(models.TextChoices):
     AFAS_SITE_CHANGED = "afas.site_changed", "Lieu d'implantation modifié"
     AFAS_ROLE_ASSIGNED = "afas.role_assigned", "Rôle AFAS attribué"
     AFAS_ROLE_ENDED = "afas.role_ended", "Rôle AFAS terminé"
+    # ADONIS. The search: profile, caf, dossier (numéro allocataire), outcome ("found" / "refused"), reason (as
+    # Consulter Dossier's). A request (id, dossier, motif, type_intervenant) and its decision (etat, motif_refus);
+    # the participation scale (caf, bracket id, before / after), by a Caf agent.
+    ADONIS_SEARCH = "adonis.search", "Adonis : recherche de dossier"
+    ADONIS_REQUEST_CREATED = "adonis.request_created", "Adonis : demande d'aide à domicile enregistrée"
+    ADONIS_REQUEST_DECIDED = "adonis.request_decided", "Adonis : décision sur une demande d'aide à domicile"
+    ADONIS_BRACKET_CREATED = "adonis.bracket_created", "Adonis : tranche du barème de participation créée"
+    ADONIS_BRACKET_CHANGED = "adonis.bracket_changed", "Adonis : tranche du barème de participation modifiée"
 
 
 class JournalEntry(models.Model):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cdap",
     "afas",
     "bailleur",
+    "adonis",
 ]
 
 MIDDLEWARE = [

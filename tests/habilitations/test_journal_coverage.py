@@ -26,6 +26,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from adonis import services as adonis_services
 from afas import services as afas_services
 from cdap import services as cdap_services
 from cdap.models import Consultation, PostalRequest
@@ -33,6 +34,7 @@ from habilitations import accounts, second_factor
 from habilitations import services as hab_services
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import GroupGrant, Membership, PartnerType, Profile
+from tests.adonis import factories as adonis_factories
 from tests.afas.factories import activity as afas_activity
 from tests.afas.factories import afas_groups, declarer_of
 from tests.afas.factories import site as afas_site
@@ -219,6 +221,28 @@ def _afas_role_assign(actor):
         activity=afas_activity(declarer_group.convention.organism),
         actor=actor,
     )
+
+
+def _adonis_lookup(actor):
+    user, organism = adonis_factories.saad_user()
+    return user, adonis_factories.lookup(user, organism)
+
+
+def _adonis_request_create(actor):
+    user, found = _adonis_lookup(actor)
+    return partial(
+        adonis_services.request_create,
+        request=_request(user),
+        lookup=found,
+        date_demande=TODAY(),
+        motif="NAISSANCE",
+        type_intervenant="TISF",
+    )
+
+
+def _adonis_request(actor):
+    user, organism = adonis_factories.saad_user()
+    return user, adonis_factories.request(user, organism)
 
 
 WRITES = [
@@ -485,6 +509,62 @@ WRITES = [
         afas_services.role_end,
         (E.AFAS_ROLE_ENDED,),
         lambda a: partial(afas_services.role_end, _afas_role_assign(a)(), actor=a),
+    ),
+    # adonis.services (issue 15)
+    Write(
+        adonis_services.search_refused,
+        (E.ADONIS_SEARCH,),
+        lambda a: partial(
+            adonis_services.search_refused,
+            request=_request(a),
+            organism=ConventionFactory().organism,
+            caf_code="061",
+            numero="0000000",
+            reason="dossier_inconnu",
+        ),
+    ),
+    Write(
+        adonis_services.lookup_create,
+        (E.ADONIS_SEARCH,),
+        lambda a: partial(
+            adonis_services.lookup_create,
+            request=_request(a),
+            organism=ConventionFactory().organism,
+            dossier=DossierFactory(),
+        ),
+    ),
+    Write(adonis_services.request_create, (E.ADONIS_REQUEST_CREATED,), _adonis_request_create),
+    Write(
+        adonis_services.request_accept,
+        (E.ADONIS_REQUEST_DECIDED,),
+        lambda a: partial(
+            adonis_services.request_accept,
+            _adonis_request(a)[1],
+            request=_request(a),
+            heures_prevues=20,
+            niveau="1",
+            date_debut=TODAY(),
+            date_fin=TODAY() + 30 * DAY,
+        ),
+    ),
+    Write(
+        adonis_services.request_refuse,
+        (E.ADONIS_REQUEST_DECIDED,),
+        lambda a: partial(
+            adonis_services.request_refuse, _adonis_request(a)[1], request=_request(a), motif_refus="PERSONNEL"
+        ),
+    ),
+    Write(
+        adonis_services.bracket_create,
+        (E.ADONIS_BRACKET_CREATED,),
+        lambda a: partial(
+            adonis_services.bracket_create, caf=caf("061"), qf_min=0, qf_max=500, taux_horaire=2, actor=a
+        ),
+    ),
+    Write(
+        adonis_services.bracket_update,
+        (E.ADONIS_BRACKET_CHANGED,),
+        lambda a: partial(adonis_services.bracket_update, adonis_factories.scale()[0], taux_horaire=1, actor=a),
     ),
 ]
 
