@@ -1,13 +1,57 @@
-"""Espace Bailleur: « Mes locataires » and a tenant's page. Every view: @service_required("BAILLEUR"); every tenancy
-is read through bailleur.selectors, scoped to the landlord's organisms (another landlord's answers 404)."""
+"""Espace Bailleur: the landlords' home, « Mes locataires » and a tenant's page. Every view:
+@service_required("BAILLEUR"); every tenancy is read through bailleur.selectors, scoped to the landlord's organisms
+(another landlord's answers 404)."""
 
 from django.shortcuts import render
+from django.urls import reverse
 
 from bailleur import selectors
 from bailleur.forms import TenancyFilterForm
 from cdap.selectors import aid_label
 from core.pagination import paginate
 from habilitations.access.decorators import service_required
+
+# What a landlord declares to the Caf (webinar 004's list, in its order). Not online yet: each tile says so, and the
+# home points to « Contacter la Caf » meanwhile.
+DECLARATIONS = [
+    ("Déclarer le montant du loyer de juillet", "Le loyer de juillet de vos locataires, charges à part."),
+    ("Signaler le départ ou le déménagement d'un locataire", "La date du départ et, si vous la connaissez, la "
+     "nouvelle adresse."),
+    ("Déclarer une modification du nombre de colocataires", "Le nouveau nombre de colocataires et sa date."),
+    ("Signaler un impayé de loyer", "Le montant dû, les mois impayés et la date du premier loyer impayé."),
+    ("Déclarer une fin de gestion du logement", "La date à laquelle vous cessez de gérer le logement."),
+]  # fmt: skip
+CONSULT = [
+    ("Mes locataires", "Vos locataires bénéficiaires d'une aide personnelle au logement.", "bailleur:locataires"),
+    ("Suivi des déclarations", "L'état de vos déclarations : transmise, en cours de traitement, traitée.", None),
+    ("Statistiques", "Vos locataires et l'aide versée chaque mois, en graphiques et en tableaux.", None),
+]
+HELP = [
+    ("Fiches pratiques et foire aux questions", "Les réponses aux questions fréquentes.", "portal:faq"),
+    ("Contacter la Caf", "Écrire à votre Caf, si besoin : elle vous répond par courriel.", "portal:caf_contact"),
+    ("Mon profil", "Votre adresse mail, votre téléphone et votre mot de passe.", "portal:profile"),
+]
+ANCHORS = {"portal:faq": "#rubrique-services"}  # the FAQ's rubrique of the services
+
+
+def _tiles(entries) -> list[dict]:
+    """(title, text, URL name or None: not online yet) → what templates/bailleur/_tile.html shows."""
+    return [
+        {"title": title, "text": text, "url": reverse(name) + ANCHORS.get(name, "") if name else None}
+        for title, text, name in entries
+    ]
+
+
+@service_required(selectors.SERVICE)
+def accueil(request):
+    """The landlords' home (webinar 004, « ESPACE BAILLEUR »): what to declare, what to consult, where to find help.
+    No query of its own."""
+    context = {
+        "declarations": _tiles((title, text, None) for title, text in DECLARATIONS),
+        "consult": _tiles(CONSULT),
+        "help": _tiles(HELP),
+    }
+    return render(request, "bailleur/accueil.html", context)
 
 
 @service_required(selectors.SERVICE)

@@ -41,7 +41,6 @@ portal_patterns = [
     path("adonis/", services.adonis, name="service_adonis"),
     path("offre-dgfip/", services.dgfip, name="service_dgfip"),
     path("supervision-dgfip/", services.supervision_dgfip, name="service_supervision_dgfip"),
-    path("espace-bailleur/", services.bailleur, name="service_bailleur"),
 ]
 
 urlpatterns = [

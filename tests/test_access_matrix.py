@@ -71,7 +71,6 @@ MATRIX = {
     "portal:service_adonis": (None, (L,) + (DENIED,) * 8),
     "portal:service_dgfip": (None, (L,) + (DENIED,) * 8),
     "portal:service_supervision_dgfip": (None, (L,) + (DENIED,) * 8),
-    "portal:service_bailleur": (None, (L,) + (DENIED,) * 8),
     "habilitations:index": (None, (L, DENIED, DENIED, R, R, R, DENIED, DENIED, DENIED)),
     "habilitations:organisms": (None, MANAGER_LIST),
     "habilitations:conventions": (None, MANAGER_LIST),
@@ -131,6 +130,7 @@ MATRIX = {
     # AFAS: none of these roles holds it (its own roles: tests/afas/test_access_matrix_afas.py).
     "afas:accueil": (None, (L,) + (DENIED,) * 8),
     # Espace Bailleur: none of these roles is a landlord (landlords: tests/bailleur/test_access_matrix_bailleur.py).
+    "bailleur:accueil": (None, (L,) + (DENIED,) * 8),
     "bailleur:locataires": (None, (L,) + (DENIED,) * 8),
     "bailleur:locataire": ("tenancy", (L,) + (DENIED,) * 8),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"

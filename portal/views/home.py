@@ -69,8 +69,16 @@ def home_tiles(access) -> list[dict]:
     return tiles
 
 
+def landlord_only(request) -> bool:
+    """A landlord whose account opens the Espace Bailleur and nothing else: its home is the Espace Bailleur's."""
+    access = request.access
+    return not request.user.is_staff and access.services == {"BAILLEUR"} and not access.manages_habilitations
+
+
 @authenticated
 def home(request):
+    if landlord_only(request):
+        return redirect(service_url("BAILLEUR"))
     tiles = home_tiles(request.access)
     if request.user.is_staff:
         tiles.insert(0, agent_tile())

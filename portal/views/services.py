@@ -1,4 +1,4 @@
-"""The services whose screens are not built yet (Adonis, Offre DGFIP, Supervision DGFIP, Espace Bailleur):
+"""The services whose screens are not built yet (Adonis, Offre DGFIP, Supervision DGFIP):
 until each lands in its own app, its menu entry and tile open this page of the service — what it will offer (the
 spec and webinar 004's table of services) and whom to contact at the Caf. When a service app lands, it takes the
 service's URL name in `portal.context_processors.SERVICE_URLS` and its entry here goes."""
@@ -53,24 +53,6 @@ UPCOMING_SERVICES = {
         ],
         "public": "Les administrateurs des directions départementales des finances publiques.",
     },
-    "BAILLEUR": {
-        "libelle": "Espace Bailleur",
-        "titre": "ESPACE BAILLEUR",
-        "intro": "L'Espace Bailleur vous permet de déclarer facilement à la Caf, et en toute sécurité, ce qui "
-        "concerne vos locataires bénéficiaires d'une aide personnelle au logement.",
-        "offre": [
-            "déclarer le montant du loyer de juillet de vos locataires ;",
-            "signaler le départ ou le déménagement d'un locataire ;",
-            "déclarer une modification du nombre de colocataires d'un logement ;",
-            "signaler un impayé de loyer ;",
-            "déclarer la fin de gestion d'un logement ;",
-            "consulter la liste de vos locataires bénéficiaires d'une aide au logement et, si la Caf vous verse "
-            "l'aide directement, le détail des paiements mensuels ;",
-            "suivre vos déclarations, planifier des relances et consulter vos statistiques.",
-        ],
-        "public": "Les bailleurs, particuliers ou entreprises, dont un locataire bénéficie d'une aide personnelle "
-        "au logement.",
-    },
 }
 
 
@@ -102,8 +84,3 @@ def dgfip(request):
 @service_required("SUPERVISION_DGFIP")
 def supervision_dgfip(request):
     return _upcoming_service_page(request, "SUPERVISION_DGFIP")
-
-
-@service_required("BAILLEUR")
-def bailleur(request):
-    return _upcoming_service_page(request, "BAILLEUR")

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["bailleur", "autre_bailleur", "utilisateur_t1", "administrateur"]
 OK, DENIED, MISSING = 200, 403, 404
 BAILLEUR_MATRIX = {
+    "bailleur:accueil": (None, (OK, OK, DENIED, DENIED)),
     "bailleur:locataires": (None, (OK, OK, DENIED, DENIED)),
     "bailleur:locataire": ("tenancy", (OK, MISSING, DENIED, DENIED)),
 }
@@ -26,7 +27,8 @@ OTHER_SERVICES = [
     "cdap:aide",
     "supervision_cdap:consultations",
     "afas:accueil",
-    "portal:service_adonis",
+    "adonis:accueil",
+    "adonis:demandes",
     "portal:service_dgfip",
     "portal:service_supervision_dgfip",
     "habilitations:index",
@@ -68,4 +70,4 @@ def test_a_landlord_reaches_nothing_else_of_the_portal(world):
     client = verified_client(world["users"]["bailleur"])
     reached = {name: client.get(reverse(name)).status_code for name in OTHER_SERVICES}
     assert {name: code for name, code in reached.items() if code not in (DENIED, MISSING)} == {}
-    assert client.get(reverse("portal:service_bailleur")).status_code == OK
+    assert client.get(reverse("bailleur:accueil")).status_code == OK

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.bailleur.factories import landlord, tenancy
 from tests.browser.conftest import assert_accessible
+from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +24,8 @@ def test_a_landlord_lists_filters_and_opens_its_tenants(page, login_as):
     tenancy(organism, responsable__nom="Payet", responsable__prenom="Nadia", commune="Nice")
     tenancy(organism, aide="AL", montant="198.00", tiers_payant=False, responsable__nom="Bernard", commune="Antibes")
     login_as(user)
-    page.locator("#accueil-bailleur").get_by_role("link", name="la liste de vos locataires").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ESPACE BAILLEUR")
+    page.locator("#consulter").get_by_role("link", name="MES LOCATAIRES").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("MES LOCATAIRES")
     table = page.locator("#locataires")
     expect(table).to_contain_text("PAYET Nadia")
@@ -52,5 +54,26 @@ def test_a_landlord_lists_filters_and_opens_its_tenants(page, login_as):
         for width in (320, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=os.path.join(SHOTS, f"bailleur-locataire-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 320, "height": 900})
+    no_sideways_scroll(page)
+
+
+def test_the_landlords_login_page_leads_to_its_home(page, live_server):
+    user, _ = landlord()
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_role("link", name="Espace Bailleur", exact=True).click()
+    expect(page.get_by_role("heading", name="VOUS ÊTES BAILLEUR")).to_be_visible()
+    page.get_by_label("Identifiant").fill(user.identifiant)
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Connexion", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ESPACE BAILLEUR")
+    expect(page.locator("#declarer")).to_contain_text("SIGNALER UN IMPAYÉ DE LOYER")
+    expect(page.locator("#consulter").get_by_role("link", name="MES LOCATAIRES")).to_be_visible()
+    expect(page.locator("#aide").get_by_role("link", name="CONTACTER LA CAF")).to_be_visible()
+    assert_accessible(page)
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        if SHOTS:
+            page.screenshot(path=os.path.join(SHOTS, f"bailleur-accueil-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 320, "height": 900})
     no_sideways_scroll(page)

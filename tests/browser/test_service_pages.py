@@ -27,19 +27,3 @@ def test_the_menu_entry_opens_the_services_page(page, login_as):
         for width in (320, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=os.path.join(SHOTS, f"service-adonis-{width}.png"), full_page=True)
-
-
-def test_the_landlords_home_and_espace_bailleur(page, login_as):
-    user, _ = habilitated_user("BAILLEUR")
-    login_as(user)
-    expect(page.locator("#accueil-bailleur")).to_contain_text("signaler un impayé de loyer")
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, "home-bailleur-1280.png"), full_page=True)
-    assert_accessible(page)
-    page.get_by_role("link", name="ESPACE BAILLEUR").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("ESPACE BAILLEUR")
-    assert_accessible(page)
-    if SHOTS:
-        for width in (320, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=os.path.join(SHOTS, f"service-bailleur-{width}.png"), full_page=True)

@@ -1,6 +1,7 @@
 """The services whose screens come later are no dead end (issue 12, item 5): their tile and menu entry open a page
-of the service — what it will offer, whom to contact at the Caf — that only their users reach; the landlord's home
-speaks to a landlord. (AFAS has its own pages since issue 13: tests/afas/test_accueil.py.)"""
+of the service — what it will offer, whom to contact at the Caf — that only their users reach. (AFAS has its own
+pages since issue 13: tests/afas/test_accueil.py; the Espace Bailleur since issue 14: tests/bailleur/
+test_accueil.py.)"""
 
 import html
 import re
@@ -18,7 +19,6 @@ PAGES = [
     ("ADONIS", "/adonis/", "ADONIS", "refus d'intervention"),
     ("DGFIP", "/offre-dgfip/", "OFFRE DGFIP", "opposition à tiers détenteur"),
     ("SUPERVISION_DGFIP", "/supervision-dgfip/", "SUPERVISION DGFIP", "volumes atypiques"),
-    ("BAILLEUR", "/espace-bailleur/", "ESPACE BAILLEUR", "signaler un impayé de loyer"),
 ]
 
 
@@ -62,16 +62,6 @@ def test_the_service_page_costs_a_constant_number_of_queries(client, login, djan
         client.get("/adonis/")
     with django_assert_num_queries(len(first)):
         client.get("/adonis/")
-
-
-def test_the_landlords_home_speaks_to_a_landlord(client, login):
-    user, _ = habilitated_user("BAILLEUR")
-    login(user)
-    home = text(client.get("/accueil/"))
-    landlord = home[home.index('id="accueil-bailleur"') :]
-    assert "signaler un impayé de loyer" in landlord and "déclarer le montant du loyer" in landlord
-    # Not the partners' text about profiles and habilitation levels.
-    assert "niveau d'habilitation" not in home
 
 
 def test_a_partner_keeps_the_partners_home(client, login):
