@@ -24,6 +24,7 @@ from habilitations.access.decorators import public
 logger = logging.getLogger(__name__)
 
 GUIDE_BASE_TEMPLATE = "guides/_base.html"
+PDF_BASE_TEMPLATE = "pdf/_base.html"  # the parent of the guides' and the documents' bases: its cover and page
 CACHE_TIMEOUT = 7 * 24 * 3600  # the key changes with the template: the timeout only bounds memory use
 
 
@@ -69,11 +70,11 @@ GUIDES = {
 
 @memoize
 def template_version(template_name: str, base: str | None = None) -> str:
-    """A short hash of what makes the guide's bytes: its template and the shared base, the renderer (core.pdf's
-    source: its options, e.g. the tagging) and WeasyPrint's version — a deployment that changes any of them gets new
-    cache keys, never a PDF made by the previous code."""
+    """A short hash of what makes the guide's bytes: its template, its base and their shared parent (pdf/_base.html),
+    the renderer (core.pdf's source: its options, e.g. the tagging) and WeasyPrint's version — a deployment that
+    changes any of them gets new cache keys, never a PDF made by the previous code."""
     digest = hashlib.sha256()
-    for name in (base or GUIDE_BASE_TEMPLATE, template_name):
+    for name in (PDF_BASE_TEMPLATE, base or GUIDE_BASE_TEMPLATE, template_name):
         digest.update(get_template(name).template.source.encode())
     digest.update(Path(pdf.__file__).read_bytes())
     digest.update(weasyprint.__version__.encode())

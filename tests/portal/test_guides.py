@@ -10,7 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from core import pdf
-from portal.views import guides
+from habilitations.models import Caf
+from portal.views import documents, guides
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,26 @@ def test_the_cache_key_follows_the_template(monkeypatch):
     monkeypatch.setattr(guides, "GUIDE_BASE_TEMPLATE", "guides/premiere-connexion.html")
     try:
         assert guides.cache_key(guide) != key
+    finally:
+        guides.template_version.cache_clear()
+
+
+@pytest.mark.parametrize("base", ["guide", "document"])
+def test_the_cache_key_follows_the_shared_pdf_parent(monkeypatch, base):
+    """The guides' and the documents' bases extend pdf/_base.html (the cover, the page): a change there is a new
+    key for both."""
+
+    def key():
+        if base == "guide":
+            return guides.cache_key(guides.GUIDES["administrateur"])
+        return documents.cache_key(documents.DOCUMENTS["contrat-de-service"], Caf(code="061", nom="Caf"))
+
+    guides.template_version.cache_clear()
+    before = key()
+    guides.template_version.cache_clear()
+    monkeypatch.setattr(guides, "PDF_BASE_TEMPLATE", "guides/premiere-connexion.html")
+    try:
+        assert key() != before
     finally:
         guides.template_version.cache_clear()
 
