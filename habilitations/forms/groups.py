@@ -233,6 +233,8 @@ class GrantAssignForm(RequiredMarkMixin, forms.Form):
 
     convention_profile = ProfileChoiceField(
         label="Profil",
+        help_text="Le profil est celui que la Caf a accordé à votre convention : c'est une donnée immuable, qui n'est "
+        "pas le nom de votre groupe.",
         queryset=ConventionProfile.objects.none(),
         empty_label="(Choisir un profil)",
         error_messages={
