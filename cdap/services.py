@@ -10,6 +10,7 @@ from django.utils import timezone
 from cdap.models import Consultation, DialogueMessage, Dossier, PostalRequest
 from core.mail.kinds import register_email_kind
 from core.mail.queue import email_queue
+from core.ratelimit import hourly_limit_exceeded
 from habilitations.journal import Event, journal_write
 
 
@@ -150,8 +151,47 @@ def _dialogue_numero_consulted(*, user, caf, numero: str) -> bool:
     ).exists()
 
 
-@transaction.atomic
+# Dialogue messages one account sends per hour at most: a partner writes about a few dossiers, never fills the Caf's
+# mailbox (a script, a stolen session). Counted in the cache (core.ratelimit), per account whatever the dossier.
+DIALOGUE_RATE_PER_HOUR = 10
+DIALOGUE_LIMITED = (
+    f"Vous avez déjà envoyé {DIALOGUE_RATE_PER_HOUR} messages Dialogue au cours de la dernière heure : ce message "
+    "n'a pas été envoyé. Réessayez plus tard ou, en cas d'urgence, appelez le centre de services de votre Caf."
+)
+REASON_DIALOGUE_LIMITED = "dialogue_limite"
+
+
+def dialogue_rate_key(user) -> str:
+    """The cache counter of the account's Dialogue messages this hour."""
+    return f"cdap-dialogue:user:{user.pk}"
+
+
 def dialogue_send(
+    *, request, caf, organism, profile: str, data: dict, consultation: Consultation | None = None
+) -> DialogueMessage:
+    """`_dialogue_store` unless the account has sent DIALOGUE_RATE_PER_HOUR messages in the hour: then nothing is
+    stored nor sent, the attempt is journaled as refused (outside any transaction of the message: it stays) and a
+    ValidationError says so in French."""
+    if hourly_limit_exceeded(dialogue_rate_key(request.user), DIALOGUE_RATE_PER_HOUR):
+        journal_write(
+            Event.CDAP_DIALOGUE,
+            request=request,
+            user=request.user,
+            organism=organism,
+            profile=profile,
+            caf=caf.code,
+            dossier=consultation.dossier.numero if consultation else "",  # never a typed, unchecked numéro
+            outcome="refused",
+            reason=REASON_DIALOGUE_LIMITED,
+        )
+        raise ValidationError(DIALOGUE_LIMITED)
+    return _dialogue_store(
+        request=request, caf=caf, organism=organism, profile=profile, data=data, consultation=consultation
+    )
+
+
+@transaction.atomic
+def _dialogue_store(
     *, request, caf, organism, profile: str, data: dict, consultation: Consultation | None = None
 ) -> DialogueMessage:
     """Store the message with its authenticated sender (`request.user`, writing for `organism`, from `consultation`:

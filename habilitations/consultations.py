@@ -32,6 +32,7 @@ REASON_LABELS = {
     "sans_rsa_2_ans": "pas de RSA dans les deux dernières années",
     "saisie_invalide": "saisie invalide",
     "rubric_closed": "rubrique fermée pour le profil",
+    "dialogue_limite": "trop de messages Dialogue en une heure",  # cdap.services.REASON_DIALOGUE_LIMITED
 }
 EVENT_LABELS = {
     Event.CDAP_SEARCH: "Recherche",

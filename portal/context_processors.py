@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from habilitations.access.predicates import can_use_profile
 from portal.banners import banners_shown
 from portal.help import help_for
 
@@ -27,6 +28,10 @@ SERVICE_URLS = {
     "DGFIP": "portal:service_dgfip",
     "SUPERVISION_DGFIP": "portal:service_supervision_dgfip",
 }
+
+
+# The screens of AFAS's « Administration des profils » entry.
+AFAS_PROFILS_SCREENS = {"profils", "habiliter", "role_end"}
 
 
 def service_url(code: str) -> str | None:
@@ -118,8 +123,22 @@ def menu_items(request) -> list[dict]:
         # The entry of the service whose page this is: aria-current "page" on its entry page, "true" on its others;
         # base.html also names it under "MON COMPTE PARTENAIRE".
         current = ("page" if request.path == url else "true") if code == here else False
-        items.append({"url": url, "label": libelle.upper(), "current": current, "children": []})
+        children = service_children(request, code, access) if code == here else []
+        items.append({"url": url, "label": libelle.upper(), "current": current, "children": children})
     return items
+
+
+def service_children(request, code: str, access) -> list[dict]:
+    """A service's submenu, on its pages: AFAS's (guide 002) « Accueil AFAS » and, for its AFAS-HABILITER users,
+    « Administration des profils » (the same rule as the screen's, habilitations.access.predicates)."""
+    if code != "AFAS":
+        return []
+    entries = [("afas:accueil", "Accueil AFAS")]
+    if can_use_profile(access, "AFAS", ["AFAS-HABILITER"]):
+        entries.append(("afas:profils", "Administration des profils"))
+    match = getattr(request, "resolver_match", None)
+    current = "afas:profils" if match is not None and match.url_name in AFAS_PROFILS_SCREENS else "afas:accueil"
+    return [_child(request, name, label, current) for name, label in entries]
 
 
 def _child(request, name: str, label: str, current: str | None) -> dict:

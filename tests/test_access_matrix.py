@@ -135,6 +135,9 @@ MATRIX = {
     "bailleur:locataire": ("tenancy", (L,) + (DENIED,) * 8),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
+    "afas:profils": (None, (L,) + (DENIED,) * 8),
+    "afas:habiliter": (None, (L,) + (DENIED,) * 8),
+    "afas:role_end": ("afas_role", (L,) + (DENIED,) * 8),
     "captcha-audio": ("captcha", (MISSING,) * 9),
     "captcha-refresh": (None, (MISSING,) * 9),
 }
@@ -200,6 +203,7 @@ def world(db):
 
 
 def outcome(response):
+        "afas_role": {"pk": 1},
     if response.status_code in (301, 302):
         location = response["Location"]
         if location.startswith("/connexion/"):

@@ -9,7 +9,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.ratelimit import hourly_limit_exceeded as _rate_limited  # « Mot de passe oublié ? », Contacter ma Caf
 from core.redirects import safe_next
 from habilitations.access.decorators import authenticated, public, setup_step
 from habilitations.accounts import password_change, password_forgotten_request
@@ -157,15 +157,6 @@ def password_change_view(request):
         messages.success(request, "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.")
         return redirect("portal:profile")
     return render(request, "portal/password_change.html", {"form": form})
-
-
-def _rate_limited(key: str, limit: int) -> bool:
-    """A fixed one-hour window counter in the cache; a cache outage never blocks the page."""
-    try:
-        cache.add(key, 0, timeout=3600)
-        return cache.incr(key) > limit
-    except Exception:  # noqa: BLE001 — Redis down: let the request through rather than fail
-        return False
 
 
 @public

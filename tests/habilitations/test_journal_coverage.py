@@ -570,6 +570,8 @@ WRITES = [
 
 # Public functions of the service modules that write no journal row themselves, and why.
 NOT_JOURNALED = {
+    "cdap.services.dialogue_rate_key": "names the cache counter of an account's Dialogue messages: writes nothing "
+    "(dialogue_send journals each message, and each attempt refused beyond the hour's allowance)",
     "cdap.services.dialogue_subject": "builds the Dialogue e-mail's subject from its context: writes nothing (the "
     "message's row is journaled by dialogue_send)",
     "habilitations.services.membership_self_grant": "a check: it refuses, or marks as a self grant, the membership "

@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from cdap.services import dialogue_rate_key
 from habilitations import imports
 from habilitations.journal import Event, JournalEntry
 from habilitations.models import (
@@ -245,6 +246,7 @@ ROLES: dict[str, Callable[[World], Client]] = {
     "superviseur": lambda w: w.client(w.a.supervisor),
     "agent": lambda w: w.client(w.agent),  # the agents' admin, of the Caf 061
     "bailleur": lambda w: w.client(w.landlord),
+    "habiliter_afas": lambda w: w.client(w.afas_manager),  # AFAS-HABILITER: « Administration des profils »
 }
 
 
@@ -405,6 +407,12 @@ def _caf_contact_ready(w) -> None:
     cache.set(caf_contact_rate_key(w.a.cdap_user), -1_000_000, 3600)
 
 
+def _dialogue_ready(w) -> None:
+    """The hundreds of fuzzed Dialogue messages do not exhaust the account's hourly allowance (cdap.services,
+    tests/cdap/test_dialogue_rate_limit.py), so each is judged on its value."""
+    cache.set(dialogue_rate_key(w.a.cdap_user), -1_000_000, 3600)
+
+
 FORMS: dict[tuple[str, str], Fuzz] = {
     # Public (« Mettre à jour votre mot de passe », a checkbox, makes any of its values a successful login; its
     # destination is tested in tests/portal/test_login_destination.py)
@@ -440,8 +448,8 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ("portal:backup_codes", "post"): Fuzz("administrateur", page="portal:profile", valid=_current_password),
     # Consulter Dossier
     ("cdap:search", "post"): Fuzz("utilisateur_cdap", valid=_search),
-    ("cdap:dialogue_new", "post"): Fuzz("utilisateur_cdap", valid=_message),
-    ("cdap:dialogue", "post"): Fuzz("utilisateur_cdap", valid=_message),
+    ("cdap:dialogue_new", "post"): Fuzz("utilisateur_cdap", setup=_dialogue_ready, valid=_message),
+    ("cdap:dialogue", "post"): Fuzz("utilisateur_cdap", setup=_dialogue_ready, valid=_message),
     ("cdap:attestation", "post"): Fuzz("utilisateur_cdap"),
     # « Afficher : » on the synthèse: every value a redirect (an unknown one back to the synthèse, with a message)
     ("cdap:synthese", "get"): Fuzz("utilisateur_cdap"),
@@ -541,6 +549,19 @@ FORMS: dict[tuple[str, str], Fuzz] = {
         },
     ),
     ("admin:afas_activity_change", "post"): Fuzz("agent", setup=lambda w: w.afas_activity),
+    # « Administration des profils » (issue 13.4): its search, and a role given on A's activity.
+    ("afas:profils", "get"): Fuzz("habiliter_afas", setup=lambda w: w.afas_role),
+    ("afas:habiliter", "post"): Fuzz(
+        "habiliter_afas",
+        setup=lambda w: (w.afas_activity, w.afas_declarer),
+        valid=lambda w: {
+            "utilisateur": str(w.afas_declarer.pk),
+            "role": "FDF",
+            "portee": "ACTIVITES",
+            "activites": str(w.afas_activity.pk),
+            "action": "enregistrer",
+        },
+    ),
 }
 
 NOT_FUZZED: dict[tuple[str, str], str] = {
