@@ -131,7 +131,9 @@ class RoleAssignment(Dated):
     from its début to its fin d'habilitation (exclusive, like every date de clôture of the portal). It gives its role
     only while the user's AFAS-DECLARER membership is open (habilitations.access.service_roles)."""
 
-    ROLE_SOURCE = RoleSource(service="AFAS", profile="AFAS-DECLARER", organism_lookup="activity__organism")
+    ROLE_SOURCE = RoleSource(
+        service="AFAS", profile="AFAS-DECLARER", organism_lookup="activity__organism", manager_profile="AFAS-HABILITER"
+    )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="utilisateur", on_delete=models.PROTECT, related_name="afas_roles"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from afas.models import ACTIVITY_QUOTAS, SITE_QUOTAS, Activity, Role, RoleAssignment, Site, check_activity
 from habilitations.access.context import access_context_for
-from habilitations.access.service_roles import organisms_holding
+from habilitations.access.service_roles import organisms_holding, role_giving_refusal
 from habilitations.journal import Event, journal_write
 
 ACTIVITY_FIELDS = ["organism", "caf", "nom", "type_activite", "nature", "date_ouverture", "date_cloture"]
@@ -307,3 +307,55 @@ def role_end(assignment: RoleAssignment, *, actor=None, request=None) -> RoleAss
         until=locked.date_cloture.isoformat(),
     )
     return locked
+
+
+# --- Administration des profils (an AFAS-HABILITER user) ------------------------------------------------------
+
+
+def _refuse_unless_manager(access, organism_id: int, receiver, field: str = "user") -> None:
+    refusal = role_giving_refusal(access, RoleAssignment.ROLE_SOURCE, organism_id, receiver)
+    if refusal:
+        raise ValidationError({field: refusal})
+
+
+@transaction.atomic
+def roles_give(
+    *,
+    access,
+    user,
+    role: str,
+    activities=(),
+    sites=(),
+    date_ouverture: datetime.date | None = None,
+    actor=None,
+    request=None,
+) -> list[RoleAssignment]:
+    """« HABILITER UN UTILISATEUR »: give `user` the role on each of `activities`, or (an FDA) on each of `sites`,
+    from `date_ouverture`, as the AFAS-HABILITER user whose access context is `access`. All or nothing: the first
+    refusal (a quota full, the holders named; the user not a declarer on that day …) leaves every scope as it was.
+    The giver must manage the roles of the activities' partner and may not give themselves one
+    (habilitations.access.service_roles.role_giving_refusal)."""
+    scopes = [(activity, None) for activity in activities] + [(site.activity, site) for site in sites]
+    if not scopes:
+        raise ValidationError({"activity": "La sélection d'au moins une activité est obligatoire."})
+    given = []
+    for activity, site in scopes:
+        _refuse_unless_manager(access, activity.organism_id, user)
+        given.append(
+            role_assign(
+                user=user,
+                role=role,
+                activity=None if site else activity,
+                site=site,
+                date_ouverture=date_ouverture,
+                actor=actor,
+                request=request,
+            )
+        )
+    return given
+
+
+def role_withdraw(assignment: RoleAssignment, *, access, actor=None, request=None) -> RoleAssignment:
+    """« Supprimer » in Administration des profils: end the role today, as a manager of its partner's roles."""
+    _refuse_unless_manager(access, assignment.activity.organism_id, None, field="date_cloture")
+    return role_end(assignment, actor=actor, request=request)

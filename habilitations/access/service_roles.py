@@ -31,6 +31,8 @@ class RoleSource:
     service: str
     profile: str
     organism_lookup: str
+    # The profile that gives and ends the roles in an organism (AFAS-HABILITER); empty: nobody in the partner does.
+    manager_profile: str = ""
 
 
 def organisms_holding(access: AccessContext, service: str, profile: str) -> frozenset[int]:
@@ -76,3 +78,48 @@ def users_holding(organism_id: int, service: str, profile: str, day) -> QuerySet
         .distinct()
         .order_by("nom", "prenom", "id")
     )
+
+
+# --- Who gives the roles ------------------------------------------------------------------------------------
+
+SELF_ROLE_REFUSED = (
+    "Vous ne pouvez pas vous attribuer un rôle vous-même : seul l'administrateur de votre organisme le peut."
+)
+
+
+def organisms_managed(access: AccessContext, source: RoleSource) -> frozenset[int]:
+    """The organisms whose roles the user gives and ends today: those through whose groups the rule of access
+    gives them `source.manager_profile` (AFAS-HABILITER)."""
+    if not source.manager_profile:
+        return frozenset()
+    return organisms_holding(access, source.service, source.manager_profile)
+
+
+def assignments_managed(access: AccessContext, assignments: QuerySet) -> QuerySet:
+    """The rows of `assignments` whose object belongs to an organism the user manages the roles of today: what
+    « Administration des profils » lists and ends. Another organism's row is not there (its URL answers 404)."""
+    source: RoleSource = assignments.model.ROLE_SOURCE
+    return assignments.filter(**{f"{source.organism_lookup}__in": organisms_managed(access, source)})
+
+
+def role_receivers(source: RoleSource, organism_id: int, day) -> QuerySet:
+    """Who may receive a role of `source` in the organism on `day`: its accounts holding `source.profile`
+    (AFAS-DECLARER). The service checks the chosen one with `access_context_for` (see `users_holding`)."""
+    return users_holding(organism_id, source.service, source.profile, day)
+
+
+def role_giving_refusal(access: AccessContext, source: RoleSource, organism_id: int, receiver) -> str | None:
+    """Why the user may not give (or end) a role of `source` to `receiver` in the organism today, or None.
+
+    A manager acts only in the organisms they manage the roles of; and, as for a responsable d'habilitations, the
+    delegation covers the others' rights, never their own: a role for themselves (their account, or an account with
+    their e-mail address) only from an administrator of the organism."""
+    if organism_id not in organisms_managed(access, source):
+        return "Vous ne gérez pas les habilitations d'action sociale de ce partenaire."
+    if organism_id in access.admin_organism_ids or receiver is None:
+        return None
+    actor = User.objects.filter(pk=access.user_id).only("email").first()
+    own = receiver.pk == access.user_id or bool(
+        actor and actor.email and receiver.email and actor.email.casefold() == receiver.email.casefold()
+    )
+    return SELF_ROLE_REFUSED if own else None

@@ -13,10 +13,24 @@ from tests.support.access import all_url_names, verified_client
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["declarant_sans_role", "fda", "approbateur", "habiliter", "declarant_autre_organisme", "t1", "administrateur"]
-OK, DENIED = 200, 403
+ROLES = [
+    "declarant_sans_role",
+    "fda",
+    "approbateur",
+    "habiliter",
+    "declarant_autre_organisme",
+    "habiliter_autre_organisme",
+    "t1",
+    "administrateur",
+]
+OK, DENIED, MISSING = 200, 403, 404
+HABILITER_ONLY = (DENIED, DENIED, DENIED, OK, DENIED, OK, DENIED, DENIED)
 AFAS_MATRIX = {
-    "afas:accueil": (None, (OK, OK, OK, OK, OK, DENIED, DENIED)),
+    "afas:accueil": (None, (OK, OK, OK, OK, OK, OK, DENIED, DENIED)),
+    # « Administration des profils »: AFAS-HABILITER only; another partner's role is not found.
+    "afas:profils": (None, HABILITER_ONLY),
+    "afas:habiliter": (None, HABILITER_ONLY),
+    "afas:role_end": ("role", (DENIED, DENIED, DENIED, OK, DENIED, MISSING, DENIED, DENIED)),
 }
 
 
@@ -30,11 +44,13 @@ def world():
     organism = declarer_group.convention.organism
     peri = activity(organism)
     fda, approbateur = declarer_of(declarer_group), declarer_of(declarer_group)
-    services.role_assign(user=fda, role="FDA", activity=peri)
+    fda_role = services.role_assign(user=fda, role="FDA", activity=peri)
     services.role_assign(user=approbateur, role="APPROBATEUR", activity=peri)
     habiliter = UserFactory(organism=organism)
     member(habiliter, habiliter_group)
-    other_group, _ = afas_groups()
+    other_group, other_habiliter_group = afas_groups()
+    other_habiliter = UserFactory(organism=other_group.convention.organism)
+    member(other_habiliter, other_habiliter_group)
     t1 = UserFactory(organism=organism)
     t1_group = declarer_group.__class__.objects.create(
         convention=declarer_group.convention, code="T1", libelle="CDAP T1", responsable=t1
@@ -49,10 +65,11 @@ def world():
         "approbateur": approbateur,
         "habiliter": habiliter,
         "declarant_autre_organisme": declarer_of(other_group),
+        "habiliter_autre_organisme": other_habiliter,
         "t1": t1,
         "administrateur": admin,
     }
-    return {"users": users, "kwargs": {None: {}}}
+    return {"users": users, "kwargs": {None: {}, "role": {"pk": fda_role.pk}}}
 
 
 @pytest.mark.parametrize("role", ROLES)

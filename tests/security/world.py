@@ -175,6 +175,39 @@ class World:
         return activity
 
     @cached_property
+    def afas_groups(self) -> tuple:
+        """A's AFAS groups (AFAS-DEC / AFAS-DECLARER with one member, AFAS-HAB / AFAS-HABILITER with its manager)."""
+        declarer_group = GroupFactory(convention=self.a.convention, code="AFAS-DEC", libelle=f"AFAS-DECLARER {MARKER}")
+        habiliter_group = GroupFactory(
+            convention=self.a.convention, code="AFAS-HAB", libelle=f"AFAS-HABILITER {MARKER}"
+        )
+        grant(declarer_group, "AFAS-DECLARER")
+        grant(habiliter_group, "AFAS-HABILITER")
+        declarer = UserFactory(organism=self.a.organism, prenom="Dora", nom=MARKER, caf=self.a.organism.caf_pivot)
+        member(declarer, declarer_group)
+        manager = UserFactory(organism=self.a.organism, prenom="Hugo", nom=MARKER, caf=self.a.organism.caf_pivot)
+        member(manager, habiliter_group)
+        return declarer, manager
+
+    @property
+    def afas_declarer(self):
+        return self.afas_groups[0]
+
+    @property
+    def afas_manager(self):
+        """A's AFAS-HABILITER user: « Administration des profils » (issue 13.4)."""
+        return self.afas_groups[1]
+
+    @cached_property
+    def afas_role(self) -> models.Model:
+        """A's declarer's FDA role on A's activity, given by A's manager."""
+        from afas import services
+
+        return services.role_assign(
+            user=self.afas_declarer, role="FDA", activity=self.afas_activity, actor=self.afas_manager
+        )
+
+    @cached_property
     def journal_entry(self) -> JournalEntry:
         return journal_write(
             Event.PROFILE_CHANGED, user=self.a.cdap_user, organism=self.a.organism, field="poste", after=MARKER
@@ -264,6 +297,7 @@ OBJECT_URLS: dict[str, Callable[[World], dict]] = {
     "cdap:dialogue": _consultation,
     "cdap:rubric": lambda w: {**_consultation(w), "rubric": "paiements"},
     "bailleur:locataire": lambda w: {"housing_id": w.landlord_tenancy.pk},
+    "afas:role_end": lambda w: {"pk": w.afas_role.pk},
     "admin:view_on_site": lambda w: {
         "content_type_id": ContentType.objects.get_for_model(w.a.organism).pk,
         "object_id": w.a.organism.pk,
