@@ -197,13 +197,13 @@ def world(db):
         "captcha": {"key": "inconnue"},
         "guide": {"slug": "administrateur"},
         "tenancy": {"housing_id": 1},
+        "afas_role": {"pk": 1},
         "document": {"caf_code": "061", "slug": "convention-d-acces"},
     }
     return {"users": users, "kwargs": kwargs}
 
 
 def outcome(response):
-        "afas_role": {"pk": 1},
     if response.status_code in (301, 302):
         location = response["Location"]
         if location.startswith("/connexion/"):
