@@ -21,10 +21,10 @@ HABILITATIONS_MENU_SECTIONS = {
 SERVICE_URLS = {
     "CDAP": "cdap:search",
     "SUPERVISION_CDAP": "supervision_cdap:consultations",
+    "ADONIS": "adonis:accueil",
     "AFAS": "afas:accueil",
     "BAILLEUR": "bailleur:accueil",
     # Not built yet: the service's page says what it will offer and whom to contact (portal.views.services).
-    "ADONIS": "portal:service_adonis",
     "DGFIP": "portal:service_dgfip",
     "SUPERVISION_DGFIP": "portal:service_supervision_dgfip",
 }

@@ -38,7 +38,6 @@ portal_patterns = [
     path("changement-d-administrateur/", support_views.administrator_change, name="administrator_change"),
     path("contacter-ma-caf/", support_views.caf_contact, name="caf_contact"),
     # The services whose screens come later: a page of the service (what it will offer, whom to contact).
-    path("adonis/", services.adonis, name="service_adonis"),
     path("offre-dgfip/", services.dgfip, name="service_dgfip"),
     path("supervision-dgfip/", services.supervision_dgfip, name="service_supervision_dgfip"),
 ]
@@ -50,6 +49,7 @@ urlpatterns = [
     path("consulter-dossier/", include("cdap.urls")),
     path("espace-bailleur/", include("bailleur.urls")),
     path("aide-financiere-d-action-sociale/", include("afas.urls")),
+    path("adonis/", include("adonis.urls")),
     # django-simple-captcha's views, declared public (the "Mot de passe oublié ?" page uses them).
     re_path(
         r"^captcha/image/(?P<key>\w+)/$",

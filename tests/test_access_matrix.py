@@ -68,7 +68,6 @@ MATRIX = {
     "portal:caf_contact": (None, LOGGED_OK),  # « Contacter ma Caf » (issue 21.15): every logged-in user
     # Services not built yet: their page, for their users only (none of these roles holds them; see
     # tests/portal/test_service_pages.py).
-    "portal:service_adonis": (None, (L,) + (DENIED,) * 8),
     "portal:service_dgfip": (None, (L,) + (DENIED,) * 8),
     "portal:service_supervision_dgfip": (None, (L,) + (DENIED,) * 8),
     "habilitations:index": (None, (L, DENIED, DENIED, R, R, R, DENIED, DENIED, DENIED)),
@@ -127,17 +126,24 @@ MATRIX = {
     "cdap:aide": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     "cdap:aide_dialogue": (None, (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
     "cdap:aide_rubrique": ("help_rubric", (L, DENIED, OK, DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    # ADONIS: none of these roles is a SAAD (SAAD users: tests/adonis/test_access_matrix_adonis.py).
+    "adonis:accueil": (None, (L,) + (DENIED,) * 8),
+    "adonis:famille": ("adonis_lookup", (L,) + (DENIED,) * 8),
+    "adonis:demande_nouvelle": ("adonis_lookup", (L,) + (DENIED,) * 8),
+    "adonis:demandes": (None, (L,) + (DENIED,) * 8),
+    "adonis:demande": ("adonis_request", (L,) + (DENIED,) * 8),
+    "adonis:decision": ("adonis_request", (L,) + (DENIED,) * 8),
     # AFAS: none of these roles holds it (its own roles: tests/afas/test_access_matrix_afas.py).
     "afas:accueil": (None, (L,) + (DENIED,) * 8),
+    "afas:profils": (None, (L,) + (DENIED,) * 8),
+    "afas:habiliter": (None, (L,) + (DENIED,) * 8),
+    "afas:role_end": ("afas_role", (L,) + (DENIED,) * 8),
     # Espace Bailleur: none of these roles is a landlord (landlords: tests/bailleur/test_access_matrix_bailleur.py).
     "bailleur:accueil": (None, (L,) + (DENIED,) * 8),
     "bailleur:locataires": (None, (L,) + (DENIED,) * 8),
     "bailleur:locataire": ("tenancy", (L,) + (DENIED,) * 8),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
-    "afas:profils": (None, (L,) + (DENIED,) * 8),
-    "afas:habiliter": (None, (L,) + (DENIED,) * 8),
-    "afas:role_end": ("afas_role", (L,) + (DENIED,) * 8),
     "captcha-audio": ("captcha", (MISSING,) * 9),
     "captcha-refresh": (None, (MISSING,) * 9),
 }
@@ -198,6 +204,8 @@ def world(db):
         "guide": {"slug": "administrateur"},
         "tenancy": {"housing_id": 1},
         "afas_role": {"pk": 1},
+        "adonis_lookup": {"reference": "7f6d3c1e-1c2b-4e8a-9d0f-2a4b6c8d0e1f"},
+        "adonis_request": {"request_id": 1},
         "document": {"caf_code": "061", "slug": "convention-d-acces"},
     }
     return {"users": users, "kwargs": kwargs}

@@ -1,4 +1,4 @@
-"""The services whose screens are not built yet (Adonis, Offre DGFIP, Supervision DGFIP):
+"""The services whose screens are not built yet (Offre DGFIP, Supervision DGFIP):
 until each lands in its own app, its menu entry and tile open this page of the service — what it will offer (the
 spec and webinar 004's table of services) and whom to contact at the Caf. When a service app lands, it takes the
 service's URL name in `portal.context_processors.SERVICE_URLS` and its entry here goes."""
@@ -10,21 +10,6 @@ from habilitations.models import Caf
 
 # code → what the page says. "offre": what the service will let the user do; "public": who uses it.
 UPCOMING_SERVICES = {
-    "ADONIS": {
-        "libelle": "Adonis",
-        "titre": "ADONIS",
-        "intro": "Adonis (aide à domicile et observatoire national des interventions sociales) est le service des "
-        "structures d'aide et d'accompagnement à domicile (SAAD).",
-        "offre": [
-            "enregistrer les demandes d'aide à domicile des familles, les interventions réalisées et les refus "
-            "d'intervention avec leur motif ;",
-            "rechercher et consulter un dossier allocataire, avec le quotient familial actualisé ;",
-            "repérer et analyser les motifs d'intervention et de refus, et saisir vos données annuelles "
-            "(interventions collectives, autres financeurs) ;",
-            "exporter vos demandes d'aide à domicile vers votre système d'information et celui de la Caf.",
-        ],
-        "public": "Les services d'aide et d'accompagnement à domicile (SAAD) conventionnés avec la Caf.",
-    },
     "DGFIP": {
         "libelle": "Offre DGFIP",
         "titre": "OFFRE DGFIP",
@@ -69,11 +54,6 @@ def _upcoming_service_page(request, code: str):
         "portal/services/a_venir.html",
         {"service": UPCOMING_SERVICES[code], "code": code, "caf": _contact_caf(request.user)},
     )
-
-
-@service_required("ADONIS")
-def adonis(request):
-    return _upcoming_service_page(request, "ADONIS")
 
 
 @service_required("DGFIP")

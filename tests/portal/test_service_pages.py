@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [
     # profile, URL, title, a line of what it will offer
-    ("ADONIS", "/adonis/", "ADONIS", "refus d'intervention"),
     ("DGFIP", "/offre-dgfip/", "OFFRE DGFIP", "opposition à tiers détenteur"),
     ("SUPERVISION_DGFIP", "/supervision-dgfip/", "SUPERVISION DGFIP", "volumes atypiques"),
 ]
@@ -56,12 +55,12 @@ def test_only_the_services_users_reach_its_page(client, login, profile, url, tit
 
 
 def test_the_service_page_costs_a_constant_number_of_queries(client, login, django_assert_num_queries):
-    user, _ = habilitated_user("ADONIS")
+    user, _ = habilitated_user("DGFIP")
     login(user)
     with CaptureQueriesContext(connection) as first:
-        client.get("/adonis/")
+        client.get("/offre-dgfip/")
     with django_assert_num_queries(len(first)):
-        client.get("/adonis/")
+        client.get("/offre-dgfip/")
 
 
 def test_a_partner_keeps_the_partners_home(client, login):
