@@ -570,6 +570,10 @@ WRITES = [
 
 # Public functions of the service modules that write no journal row themselves, and why.
 NOT_JOURNALED = {
+    "afas.services.roles_give": "writes only through role_assign, once per activity or site (each "
+    "journaled afas.role_assigned, in WRITES); its own refusals write nothing",
+    "afas.services.role_withdraw": "writes only through role_end (journaled afas.role_ended, in "
+    "WRITES) after checking the manager",
     "cdap.services.dialogue_rate_key": "names the cache counter of an account's Dialogue messages: writes nothing "
     "(dialogue_send journals each message, and each attempt refused beyond the hour's allowance)",
     "cdap.services.dialogue_subject": "builds the Dialogue e-mail's subject from its context: writes nothing (the "
