@@ -94,7 +94,7 @@ def test_the_import_report_of_rejected_lines():
     upload = csv_upload(
         [
             f"{HYPERLINK};=cmd|' /C calc'!A0;pas-une-adresse;;;;;@GROUPE",
-            "Lagare;Xavier;x.lagare@partenaire.fr;;;;;T1",
+            "Lagare;Xavier;x.lagare@partenaire.fr;;;;;T1;oui",  # T1 gives a CDAP profile: qualification attested
         ]
     )
     response, token = verify(admin, world, upload)

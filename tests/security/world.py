@@ -208,6 +208,22 @@ class World:
         )
 
     @cached_property
+    def adonis_lookup(self) -> models.Model:
+        """A SAAD's (ADONIS, its own organism) look-up of a marked dossier: what « Rechercher un dossier » opens."""
+        from tests.adonis.factories import lookup, saad_user
+
+        user, organism = saad_user(nom=MARKER)
+        return lookup(user, organism, responsable__nom=MARKER.upper())
+
+    @cached_property
+    def adonis_request(self) -> models.Model:
+        """That SAAD's pending demande d'aide à domicile for the same dossier."""
+        from tests.adonis.factories import request
+
+        found = self.adonis_lookup
+        return request(found.user, found.organism, dossier=found.dossier)
+
+    @cached_property
     def journal_entry(self) -> JournalEntry:
         return journal_write(
             Event.PROFILE_CHANGED, user=self.a.cdap_user, organism=self.a.organism, field="poste", after=MARKER
@@ -298,6 +314,10 @@ OBJECT_URLS: dict[str, Callable[[World], dict]] = {
     "cdap:rubric": lambda w: {**_consultation(w), "rubric": "paiements"},
     "bailleur:locataire": lambda w: {"housing_id": w.landlord_tenancy.pk},
     "afas:role_end": lambda w: {"pk": w.afas_role.pk},
+    "adonis:famille": lambda w: {"reference": w.adonis_lookup.reference},
+    "adonis:demande_nouvelle": lambda w: {"reference": w.adonis_lookup.reference},
+    "adonis:demande": lambda w: {"request_id": w.adonis_request.pk},
+    "adonis:decision": lambda w: {"request_id": w.adonis_request.pk},
     "admin:view_on_site": lambda w: {
         "content_type_id": ContentType.objects.get_for_model(w.a.organism).pk,
         "object_id": w.a.organism.pk,
