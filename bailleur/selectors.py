@@ -24,3 +24,18 @@ def tenancies(access: AccessContext, *, nom: str = "", aide: str = "", commune: 
 def tenancy(access: AccessContext, housing_id: int):
     """One of the landlord's tenancies; 404 for another landlord's (the same answer as one that does not exist)."""
     return cdap_selectors.landlord_tenancy(landlord_organism_ids(access), housing_id, today=access.day)
+
+
+def payment_months(access: AccessContext):
+    """The months « Paiements » covers, the most recent first."""
+    return cdap_selectors.landlord_payment_months(access.day)
+
+
+def payments(access: AccessContext, *, nom: str = "", mois=None):
+    """« Paiements »: the aid the Caf paid to the landlord for its tenants, month by month, in one query."""
+    return cdap_selectors.landlord_payments(landlord_organism_ids(access), today=access.day, nom=nom, mois=mois)
+
+
+def payment_totals(access: AccessContext, *, nom: str = "", mois=None) -> list[dict]:
+    """The totals per month of `payments` with the same filters, in one query."""
+    return cdap_selectors.landlord_payment_totals(landlord_organism_ids(access), today=access.day, nom=nom, mois=mois)

@@ -6,10 +6,14 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from bailleur import selectors
-from bailleur.forms import TenancyFilterForm
+from bailleur.forms import PaymentFilterForm, TenancyFilterForm
 from cdap.selectors import aid_label
+from core.exports import DATE, DECIMAL, Column, Export
 from core.pagination import paginate
 from habilitations.access.decorators import service_required
+from habilitations.journal import journal_write
+
+PAYMENTS_EXPORT_EVENT = "export.bailleur_paiements"
 
 # What a landlord declares to the Caf (webinar 004's list, in its order). Not online yet: each tile says so, and the
 # home points to « Contacter la Caf » meanwhile.
@@ -23,6 +27,7 @@ DECLARATIONS = [
 ]  # fmt: skip
 CONSULT = [
     ("Mes locataires", "Vos locataires bénéficiaires d'une aide personnelle au logement.", "bailleur:locataires"),
+    ("Paiements", "Le détail des paiements mensuels, si la Caf vous verse l'aide directement.", "bailleur:paiements"),
     ("Suivi des déclarations", "L'état de vos déclarations : transmise, en cours de traitement, traitée.", None),
     ("Statistiques", "Vos locataires et l'aide versée chaque mois, en graphiques et en tableaux.", None),
 ]
@@ -69,3 +74,62 @@ def locataire(request, housing_id: int):
     tenancy = selectors.tenancy(request.access, housing_id)
     tenancy.aide_libelle = aid_label(tenancy.aide_code)
     return render(request, "bailleur/locataire.html", {"tenancy": tenancy})
+
+
+# « Paiements » for a spreadsheet ("extraire des données"): one row per payment, French headers, amounts and dates
+# typed in the XLSX, French formats in the CSV; every text cell neutralised by core.exports.
+PAYMENTS_EXPORT = Export(
+    (
+        Column("Mois", lambda p: f"{p.periode:%m/%Y}"),
+        Column("Numéro allocataire", "dossier.numero"),
+        Column("Civilité", "locataire_civilite"),
+        Column("Nom du locataire", lambda p: (p.locataire_nom or "").upper()),
+        Column("Prénom du locataire", "locataire_prenom"),
+        Column("Adresse du logement", "dossier.adresse"),
+        Column("Code postal", "dossier.code_postal"),
+        Column("Commune", "dossier.commune"),
+        Column("Montant versé", "montant_paye", DECIMAL),
+        Column("Date de paiement", "date_emission", DATE),
+    ),
+    sheet_title="Paiements",
+)
+
+
+def _payment_filters(request):
+    form = PaymentFilterForm(request.GET or None, months=selectors.payment_months(request.access))
+    return form, form.filters()
+
+
+@service_required(selectors.SERVICE)
+def paiements(request):
+    """When the Caf pays the aid to the landlord (tiers payant): the totals per month and the detail per tenant,
+    filtered, paginated; a constant number of queries."""
+    form, filters = _payment_filters(request)
+    page = paginate(request, selectors.payments(request.access, **filters))
+    exports = [
+        ("Exporter les paiements (CSV)", reverse("bailleur:paiements_export")),
+        ("Exporter les paiements (XLSX)", reverse("bailleur:paiements_export_xlsx")),
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "totals": selectors.payment_totals(request.access, **filters),
+        "exports": exports,
+    }
+    return render(request, "bailleur/paiements.html", context)
+
+
+@service_required(selectors.SERVICE)
+def paiements_export(request, file_format: str = "csv"):
+    """The filtered payments, streamed as CSV (Excel: UTF-8 with BOM, ';') or XLSX; the export is journaled."""
+    form, filters = _payment_filters(request)
+    journal_write(
+        PAYMENTS_EXPORT_EVENT,
+        request=request,
+        user=request.user,
+        organism=request.user.organism,
+        organisms=sorted(selectors.landlord_organism_ids(request.access)),
+        filters={key: str(value) for key, value in filters.items()},
+    )
+    basename = f"paiements-{request.access.day:%Y-%m-%d}"
+    return PAYMENTS_EXPORT.response(file_format, basename, selectors.payments(request.access, **filters))

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -722,3 +722,82 @@ def dossier_headers(dossier_ids) -> dict[int, dict]:
         pk: {"numero": numero, "nom": f"{(nom or '').upper()} {prenom or ''}".strip()}
         for pk, numero, nom, prenom in rows
     }
+
+
+# The payments a landlord sees: the months the Caf keeps in the payments rubric (webinar 004: 24 months).
+LANDLORD_PAYMENT_MONTHS = 24
+
+
+def landlord_payment_months(today: datetime.date | None = None) -> list[datetime.date]:
+    """The first days of the months « Paiements » covers, the most recent first (the current month included: a
+    payment is emitted at the start of the next month, so its row appears then)."""
+    first = (today or timezone.localdate()).replace(day=1)
+    months = []
+    for _ in range(LANDLORD_PAYMENT_MONTHS):
+        months.append(first)
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return months
+
+
+def _landlord_payments(organism_ids, *, today, nom: str, mois: datetime.date | None):
+    """The aid the Caf paid to the landlord (tiers payant) for the tenants housed by one of `organism_ids` today,
+    from the month they moved in (an earlier month's payment went to their previous landlord)."""
+    months = landlord_payment_months(today)
+    housed = (
+        Housing.objects.filter(
+            dossier=OuterRef("dossier_id"), actuel=True, bailleur_organism_id__in=list(organism_ids)
+        )
+        .annotate(entree=TruncMonth("date_debut_occupation"))
+        .filter(Q(entree__isnull=True) | Q(entree__lte=OuterRef("periode")))
+    )
+    payments = Payment.objects.filter(Exists(housed), destinataire=LANDLORD_PAYEE, periode__gte=months[-1])
+    if mois is not None:
+        payments = payments.filter(periode=mois)
+    if nom and normalize_name(nom):
+        payments = payments.filter(
+            Exists(
+                Person.objects.filter(
+                    dossier=OuterRef("dossier_id"),
+                    role=Person.Role.RESPONSABLE,
+                    nom_recherche__contains=normalize_name(nom),
+                )
+            )
+        )
+    return payments
+
+
+def landlord_payments(
+    organism_ids, *, today: datetime.date | None = None, nom: str = "", mois: datetime.date | None = None
+):
+    """« Paiements » of the Espace Bailleur: each payment of the aid made to the landlord, the most recent month
+    first, with its tenant (`locataire_civilite`, `locataire_nom`, `locataire_prenom`: the responsable du dossier)
+    and the dossier (numéro, address). One query whatever the number of payments;
+    filters: `nom` (forgiving, as the CDAP search) and `mois` (the first day of a month)."""
+    today = today or timezone.localdate()
+    responsable = Person.objects.filter(dossier=OuterRef("dossier_id"), role=Person.Role.RESPONSABLE).order_by("id")
+    return (
+        _landlord_payments(organism_ids, today=today, nom=nom, mois=mois)
+        .select_related("dossier")
+        .annotate(
+            locataire_civilite=Subquery(responsable.values("civilite")[:1]),
+            locataire_nom=Subquery(responsable.values("nom")[:1]),
+            locataire_prenom=Subquery(responsable.values("prenom")[:1]),
+            locataire_recherche=Subquery(responsable.values("nom_recherche")[:1]),
+        )
+        .order_by("-periode", "locataire_recherche", "locataire_prenom", "id")
+    )
+
+
+def landlord_payment_totals(
+    organism_ids, *, today: datetime.date | None = None, nom: str = "", mois: datetime.date | None = None
+) -> list[dict]:
+    """The totals per month of `landlord_payments` (same filters): `periode`, `nombre` (payments), `total`, the most
+    recent month first. One query."""
+    today = today or timezone.localdate()
+    return list(
+        _landlord_payments(organism_ids, today=today, nom=nom, mois=mois)
+        .order_by()
+        .values("periode")
+        .annotate(nombre=Count("id"), total=Sum("montant_paye"))
+        .order_by("-periode")
+    )

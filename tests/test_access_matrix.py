@@ -142,6 +142,9 @@ MATRIX = {
     "bailleur:accueil": (None, (L,) + (DENIED,) * 8),
     "bailleur:locataires": (None, (L,) + (DENIED,) * 8),
     "bailleur:locataire": ("tenancy", (L,) + (DENIED,) * 8),
+    "bailleur:paiements": (None, (L,) + (DENIED,) * 8),
+    "bailleur:paiements_export": (None, (L,) + (DENIED,) * 8),
+    "bailleur:paiements_export_xlsx": (None, (L,) + (DENIED,) * 8),
     "captcha-image": ("captcha", (410,) * 9),  # django-simple-captcha: an unknown key is "gone"
     "captcha-image-2x": ("captcha", (410,) * 9),
     "captcha-audio": ("captcha", (MISSING,) * 9),

@@ -19,6 +19,10 @@ BAILLEUR_MATRIX = {
     "bailleur:accueil": (None, (OK, OK, DENIED, DENIED)),
     "bailleur:locataires": (None, (OK, OK, DENIED, DENIED)),
     "bailleur:locataire": ("tenancy", (OK, MISSING, DENIED, DENIED)),
+    # Another landlord gets its own payments (none here): nothing of this one's (tests/bailleur/test_paiements.py).
+    "bailleur:paiements": (None, (OK, OK, DENIED, DENIED)),
+    "bailleur:paiements_export": (None, (OK, OK, DENIED, DENIED)),
+    "bailleur:paiements_export_xlsx": (None, (OK, OK, DENIED, DENIED)),
 }
 # The other services' pages, as a landlord must find them: refused.
 OTHER_SERVICES = [

@@ -13,6 +13,7 @@ import pytest
 
 from core.exports import FORMULA_TRIGGERS, neutralise
 from habilitations.journal import Event
+from tests.bailleur.factories import landlord, tenancy
 from tests.cdap.test_supervision import ADMIN_URL, EXPORT_URL, consult
 from tests.factories import UserFactory, habilitated_user
 from tests.habilitations.test_conventions_views import World, manager_client
@@ -74,6 +75,23 @@ def test_supervision_cdap_xlsx_export(client, login):
     assert_no_formula([texts])
     assert all(cell.data_type != "f" for cell in rows[0])
     assert "'" + HYPERLINK.upper() + " @prenom" in texts
+
+
+def test_bailleur_payments_exports(client, login):
+    """« Paiements » of the Espace Bailleur (issue 14.5): a tenant's name and address are the Caf's data, imported."""
+    user, organism = landlord()
+    tenancy(organism, responsable__nom=HYPERLINK, responsable__prenom="@prenom", adresse="=cmd|' /C calc'!A0")
+    login(user)
+    rows = cells(b"".join(client.get("/espace-bailleur/paiements/export.csv").streaming_content))
+    assert len(rows) == 1 + 3
+    assert_no_formula(rows)
+    assert rows[1][3] == "'" + HYPERLINK.upper() and rows[1][4] == "'@prenom" and rows[1][5] == "'=cmd|' /C calc'!A0"
+    raw = b"".join(client.get("/espace-bailleur/paiements/export.xlsx").streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(raw)).worksheets[0]
+    for row in sheet.iter_rows(min_row=2):
+        assert all(cell.data_type != "f" for cell in row)
+        assert_no_formula([[cell.value for cell in row if cell.data_type == "s"]])
+    assert sheet.cell(row=2, column=4).value == "'" + HYPERLINK.upper()
 
 
 def test_caf_agents_consultations_export(client, login):

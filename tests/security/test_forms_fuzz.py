@@ -475,6 +475,9 @@ FORMS: dict[tuple[str, str], Fuzz] = {
     ),
     ("supervision_cdap:counts", "get"): Fuzz("superviseur"),
     ("bailleur:locataires", "get"): Fuzz("bailleur"),  # « Mes locataires »: its filters
+    ("bailleur:paiements", "get"): Fuzz(  # « Paiements »: its filters, which the exports read too
+        "bailleur", also=("bailleur:paiements_export", "bailleur:paiements_export_xlsx")
+    ),
     # Gestion des habilitations
     ("habilitations:conventions", "get"): Fuzz("responsable"),
     ("habilitations:users", "get"): Fuzz("administrateur"),
