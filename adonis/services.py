@@ -16,13 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from adonis import models as adonis_models
 from adonis import selectors
 from adonis.models import (
     HOURS_MAX,
     HOURS_MIN,
     QF_MAX,
     SERVICE,
-    Etat,
     FamilyLookup,
     HomeHelpRequest,
     MotifRefus,
@@ -104,7 +104,7 @@ def _history_start(obj: HomeHelpRequest, user) -> None:
         object_id=str(obj.pk),
         field="etat",
         from_state="",
-        to_state=Etat.DEMANDEE,
+        to_state=adonis_models.Etat.DEMANDEE,
         by=user,
     )
 
@@ -147,7 +147,13 @@ def request_accept(
     demande.taux_horaire = bracket.taux_horaire if bracket else None
     demande.participation = selectors.participation(bracket, heures_prevues)
     fields = ["heures_prevues", "niveau", "date_debut", "date_fin", "quotient_familial", "taux_horaire"]
-    transition(demande, Etat.ACCEPTEE, by=request.user, comment=comment, update_fields=[*fields, "participation"])
+    transition(
+        demande,
+        adonis_models.Etat.ACCEPTEE,
+        by=request.user,
+        comment=comment,
+        update_fields=[*fields, "participation"],
+    )
     _journal_decision(request, demande)
     return demande
 
@@ -168,7 +174,7 @@ def request_refuse(
     text = f"Motif de refus : {label}" + (f" — {demande.motif_refus_autre}" if demande.motif_refus_autre else "")
     transition(
         demande,
-        Etat.REFUSEE,
+        adonis_models.Etat.REFUSEE,
         by=request.user,
         comment="\n".join(filter(None, [text, comment.strip()])),
         update_fields=["motif_refus", "motif_refus_autre"],

@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from adonis import models as adonis_models
 from adonis import selectors, services
 from adonis.forms import DecisionForm, RequestForm, SearchForm
-from adonis.models import SERVICE, Etat, MotifRefus
+from adonis.models import SERVICE, MotifRefus
 from cdap import selectors as cdap_selectors
 from core.forms import add_service_errors
 from core.history import timeline
@@ -126,7 +127,7 @@ def _decision_context(request, demande, form) -> dict:
 def demande(request, request_id: int):
     """A request: its data, its decision (or the form to decide), its history."""
     found = selectors.request_for(request.access, request_id)
-    form = DecisionForm() if found.etat == Etat.DEMANDEE else None
+    form = DecisionForm() if found.etat == adonis_models.Etat.DEMANDEE else None
     return render(request, "adonis/demande.html", _decision_context(request, found, form))
 
 
@@ -137,7 +138,7 @@ def decision(request, request_id: int):
     if request.method != "POST":
         return redirect("adonis:demande", request_id=found.pk)
     form = DecisionForm(request.POST)
-    if found.etat != Etat.DEMANDEE:
+    if found.etat != adonis_models.Etat.DEMANDEE:
         messages.error(request, "Cette demande a déjà reçu une décision.")
         return redirect("adonis:demande", request_id=found.pk)
     if form.is_valid():

@@ -101,7 +101,7 @@ def test_a_user_created_or_an_identifiant_resent_by_a_person_is_transactional_an
         admin.post(f"/gestion-des-habilitations/utilisateurs/{world.t1_member.pk}/renvoi-identifiant/")
     assert seen == [(DELIVER, transactional())]
 
-    _, token = verify(admin, world, csv_upload(["Lagare;Xavier;x.lagare@partenaire.fr;;;;;T1"]))
+    _, token = verify(admin, world, csv_upload(["Lagare;Xavier;x.lagare@partenaire.fr;;;;;T1;oui"]))
     with published() as seen:
         admin.post(result_url(world, token))
     assert seen == [("habilitations.tasks.import_apply", bulk())]  # the import itself is bulk work
