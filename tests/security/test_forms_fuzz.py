@@ -247,6 +247,7 @@ ROLES: dict[str, Callable[[World], Client]] = {
     "agent": lambda w: w.client(w.agent),  # the agents' admin, of the Caf 061
     "bailleur": lambda w: w.client(w.landlord),
     "habiliter_afas": lambda w: w.client(w.afas_manager),  # AFAS-HABILITER: « Administration des profils »
+    "saad": lambda w: w.client(w.adonis_lookup.user),  # ADONIS: a SAAD's user, with a look-up and a request
 }
 
 
@@ -566,6 +567,31 @@ FORMS: dict[tuple[str, str], Fuzz] = {
         },
     ),
 }
+
+# ADONIS (issue 15): « Rechercher un dossier » finding the SAAD's marked dossier, a new demande d'aide à domicile
+# for it, and the decision on the pending request (refusée: the fields of an acceptance are then ignored).
+FORMS.update(
+    {
+        ("adonis:accueil", "post"): Fuzz(
+            "saad",
+            valid=lambda w: {
+                "nom": w.adonis_lookup.dossier.persons.get(role="RESPONSABLE").nom,
+                "numero": w.adonis_lookup.dossier.numero,
+            },
+        ),
+        ("adonis:demande_nouvelle", "post"): Fuzz(
+            "saad",
+            setup=lambda w: w.adonis_lookup,
+            valid=lambda w: {"motif": "NAISSANCE", "type_intervenant": "TISF"},
+        ),
+        ("adonis:decision", "post"): Fuzz(
+            "saad",
+            page="adonis:demande",
+            setup=lambda w: w.adonis_request,
+            valid=lambda w: {"decision": "REFUSEE", "motif_refus": "HORS_CRITERES"},
+        ),
+    }
+)
 
 NOT_FUZZED: dict[tuple[str, str], str] = {
     ("portal:login_bailleur", "post"): "the form and the view of portal:login (portal.views.auth._login_page)",

@@ -392,6 +392,7 @@ REFUSAL_EVENTS = {
     Event.OTP_FAILED,
     Event.CDAP_SEARCH,
     Event.CDAP_RUBRIC_REFUSED,
+    Event.ADONIS_SEARCH,  # « Rechercher un dossier » of ADONIS journals a refused search as CDAP's does
 }
 
 
